@@ -1,0 +1,71 @@
+// The one error type of diptych, and the one table from error code to HTTP status (SPEC §5).
+// Browser-safe. Codes are stable API: add new ones, never rename.
+
+export const ERROR_STATUS = {
+  // 400: the request or the object in it is malformed
+  bad_request: 400,
+  invalid_json: 400,
+  invalid_utf8: 400,
+  invalid_hex: 400,
+  invalid_base64: 400,
+  invalid_envelope: 400,
+  non_canonical_json: 400,
+  invalid_payload: 400,
+  invalid_parameter: 400,
+  invalid_tile_path: 400,
+  malformed_key: 400,
+  malformed_note: 400,
+  too_many_signatures: 400,
+  malformed_checkpoint: 400,
+  malformed_cosignature: 400,
+  malformed_proof: 400,
+  size_beyond_tree: 400,
+  index_beyond_size: 400,
+  // 403: a signature or policy check failed
+  invalid_signature: 403,
+  no_verifiable_signature: 403,
+  invalid_proof: 403,
+  origin_mismatch: 403,
+  unknown_witness: 403,
+  // 404: no such thing
+  not_found: 404,
+  entry_not_found: 404,
+  tile_not_found: 404,
+  unknown_log: 404,
+  // 409: conflicts with what is stored
+  conflict: 409,
+  // 413: too large
+  entry_too_large: 413,
+  body_too_large: 413,
+  // 422: tlog-witness: same size, another root
+  inconsistent_checkpoint: 422,
+  // 429, 503
+  rate_limited: 429,
+  not_ready: 503,
+  overloaded: 503,
+  state_inconsistent: 503,
+  internal_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class DiptychError extends Error {
+  readonly code: string;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode | string, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'DiptychError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** The HTTP status for an error code; unknown codes are server faults. */
+export function statusOf(code: string): number {
+  return (ERROR_STATUS as Record<string, number>)[code] ?? 500;
+}
+
+export function isDiptychError(e: unknown, code?: string): e is DiptychError {
+  return e instanceof DiptychError && (code === undefined || e.code === code);
+}

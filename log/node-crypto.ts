@@ -1,0 +1,57 @@
+// node:crypto implementations of the Crypto and Ed25519Signer interfaces: the fast path for
+// servers and the CLI. Node-only; the browser-safe code never imports this file.
+import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import type { Crypto, Ed25519Signer } from './crypto.js';
+
+// DER prefixes of an Ed25519 PKCS#8 private key and SPKI public key (RFC 8410); the raw
+// 32-byte key follows. Importing from a seed avoids the JWK export hang seen on Node 20.
+const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+/** Returns a node:crypto backend with its own bounded cache of parsed public keys. */
+export function createNodeCrypto(maxCachedKeys = 4096): Crypto {
+  const keys = new Map<string, KeyObject | null>();
+  const keyObject = (publicKey: Uint8Array): KeyObject | null => {
+    const id = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.length).toString('latin1');
+    let key = keys.get(id);
+    if (key === undefined) {
+      try {
+        key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
+      } catch {
+        key = null;
+      }
+      if (keys.size >= maxCachedKeys) keys.delete(keys.keys().next().value!);
+      keys.set(id, key);
+    }
+    return key;
+  };
+  return {
+    sha256(...parts) {
+      const h = createHash('sha256');
+      for (const p of parts) h.update(p);
+      const d = h.digest();
+      return new Uint8Array(d.buffer, d.byteOffset, d.length);
+    },
+    verifyEd25519(publicKey, message, signature) {
+      if (publicKey.length !== 32 || signature.length !== 64) return false;
+      const key = keyObject(publicKey);
+      if (key === null) return false;
+      try {
+        return verify(null, message, key, signature);
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+export function nodeEd25519Signer(seed: Uint8Array): Ed25519Signer {
+  if (seed.length !== 32) throw new RangeError('Ed25519 seed must be 32 bytes');
+  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+  const publicKey = new Uint8Array(spki.subarray(spki.length - 32));
+  return {
+    publicKey,
+    sign: (message) => new Uint8Array(sign(null, message, privateKey)),
+  };
+}
