@@ -13,6 +13,7 @@ export const ERROR_STATUS = {
   invalid_payload: 400,
   invalid_parameter: 400,
   invalid_tile_path: 400,
+  malformed_bundle: 400,
   malformed_key: 400,
   malformed_note: 400,
   too_many_signatures: 400,

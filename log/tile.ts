@@ -81,8 +81,12 @@ export function hashTileSpan(h: MerkleHasher, tile: Uint8Array, offset: number, 
 /** Reads the stored bytes of a tile (any width, possibly wider than asked); undefined if absent. */
 export type TileSource = (level: number, index: number) => Promise<Uint8Array | undefined>;
 
-/** A HashReader that answers from hash tiles, reading each needed tile once per call. */
-export function tileHashReader(h: MerkleHasher, readTile: TileSource): HashReader {
+/**
+ * A HashReader that answers from hash tiles, reading each needed tile once per call. With a
+ * memo (kept by the caller across calls), subtree hashes inside tiles are computed once: the
+ * sequencer proves a whole batch of neighbouring leaves against one tree.
+ */
+export function tileHashReader(h: MerkleHasher, readTile: TileSource, memo?: Map<string, Hash>): HashReader {
   return {
     async readHashes(subtrees) {
       const spots = subtrees.map(locateSubtree);
@@ -92,16 +96,31 @@ export function tileHashReader(h: MerkleHasher, readTile: TileSource): HashReade
         if (!tiles.has(key)) tiles.set(key, readTile(s.level, s.index));
       }
       const out: Hash[] = [];
-      for (const s of spots) {
+      for (let i = 0; i < spots.length; i++) {
+        const s = spots[i]!;
         const tile = await tiles.get(`${s.level}/${s.index}`)!;
         if (tile === undefined || tile.length < (s.offset + s.count) * HASH_SIZE) {
           throw new DiptychError('state_inconsistent', `hash tile ${s.level}/${s.index} is missing or too short`);
         }
-        out.push(hashTileSpan(h, tile, s.offset, s.count));
+        out.push(memo ? memoSpan(h, tile, subtrees[i]!, s.offset, s.count, memo) : hashTileSpan(h, tile, s.offset, s.count));
       }
       return out;
     },
   };
+}
+
+function memoSpan(h: MerkleHasher, tile: Uint8Array, subtree: Subtree, offset: number, count: number, memo: Map<string, Hash>): Hash {
+  if (count === 1) return tile.subarray(offset * HASH_SIZE, (offset + 1) * HASH_SIZE);
+  const key = `${subtree.level}/${subtree.index}`;
+  let hash = memo.get(key);
+  if (hash === undefined) {
+    const half = count / 2;
+    const left = memoSpan(h, tile, { level: subtree.level - 1, index: 2 * subtree.index }, offset, half, memo);
+    const right = memoSpan(h, tile, { level: subtree.level - 1, index: 2 * subtree.index + 1 }, offset + half, half, memo);
+    hash = h.node(left, right);
+    memo.set(key, hash);
+  }
+  return hash;
 }
 
 /**
@@ -112,6 +131,8 @@ export function tileHashReader(h: MerkleHasher, readTile: TileSource): HashReade
 export class TileEdge {
   /** Partial tile contents per level; a full tile is moved up and its level starts empty. */
   private readonly rows: Uint8Array[][];
+  /** Concatenated partial tiles, taken on demand and dropped on every append. */
+  private partials: Array<Uint8Array | undefined> = [];
 
   private constructor(
     private readonly h: MerkleHasher,
@@ -150,8 +171,9 @@ export class TileEdge {
 
   /** Appends leaf hashes; returns every tile that changed, with its new contents. */
   append(leafHashes: readonly Hash[]): Array<Tile & { bytes: Uint8Array }> {
+    this.partials = [];
     const changed = new Map<string, Tile & { bytes: Uint8Array }>();
-    const partials = new Map<string, { level: number; index: number }>(); // contents taken once, after the loop
+    const growing = new Map<string, { level: number; index: number }>(); // contents taken once, after the loop
     for (const leaf of leafHashes) {
       let hash = leaf;
       for (let level = 0; ; level++) {
@@ -160,20 +182,22 @@ export class TileEdge {
         const key = `${level}/${index}`;
         row.push(hash);
         if (row.length < TILE_WIDTH) {
-          partials.set(key, { level, index });
+          growing.set(key, { level, index });
           break;
         }
         const bytes = concatRow(row);
         changed.set(key, { level, index, width: TILE_WIDTH, bytes });
-        partials.delete(key);
+        growing.delete(key);
         hash = hashTileSpan(this.h, bytes, 0, TILE_WIDTH);
         this.rows[level] = [];
       }
       this.size++;
     }
-    for (const [key, { level, index }] of partials) {
+    for (const [key, { level, index }] of growing) {
       const row = this.rows[level]!;
-      changed.set(key, { level, index, width: row.length, bytes: concatRow(row) });
+      const bytes = concatRow(row);
+      this.partials[level] = bytes;
+      changed.set(key, { level, index, width: row.length, bytes });
     }
     return [...changed.values()];
   }
@@ -186,7 +210,8 @@ export class TileEdge {
   /** The current partial tile of a level, if any (for serving tiles not yet stored). */
   partial(level: number): Uint8Array | undefined {
     const row = this.rows[level];
-    return row && row.length > 0 ? concatRow(row) : undefined;
+    if (!row || row.length === 0) return undefined;
+    return (this.partials[level] ??= concatRow(row));
   }
 }
 

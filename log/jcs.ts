@@ -1,0 +1,118 @@
+// RFC 8785 JSON Canonicalization Scheme (JCS): the one serialisation of every JSON object
+// diptych signs or logs. A thin, strict layer over the `canonicalize` package (by the RFC's
+// author). Browser-safe.
+//
+// Policy, beyond RFC 8785 itself:
+// * Only JSON values are accepted for serialisation: null, booleans, finite numbers,
+//   well-formed strings, arrays and plain objects. Object properties whose value is
+//   `undefined` are omitted (the usual meaning of an absent optional field); anything else
+//   that JSON.stringify would silently drop or rewrite (undefined in arrays, functions,
+//   symbols, bigints, Dates and other class instances, toJSON) is an error, so that what is
+//   signed is exactly what the caller wrote.
+// * parseCanonical accepts only the exact JCS bytes of a value. Duplicate names, whitespace,
+//   escapes JCS would not use and number spellings such as 1.0 all differ from those bytes
+//   and are rejected as non_canonical_json.
+// * By default parseCanonical accepts only numbers that are safe integers (|n| < 2^53). Every
+//   diptych payload number is a count, size, index or serial; floats are where JCS
+//   implementations in other languages disagree with ECMAScript, so a log entry that holds
+//   one could not be re-verified everywhere. `allowNonIntegers` lifts this for generic use.
+// * Nesting deeper than MAX_DEPTH is rejected: canonicalize recurses, and a 64 KiB entry
+//   could otherwise nest deep enough to exhaust the stack.
+import canonicalize from 'canonicalize';
+import { fromUtf8, utf8, bytesEqual } from './bytes.js';
+import { DiptychError } from './errors.js';
+
+export const MAX_DEPTH = 64;
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export interface CanonicalOptions {
+  /** Accept any finite number instead of safe integers only (RFC 8785 in full). */
+  allowNonIntegers?: boolean;
+  /** The error code for input outside the accepted JSON model; default invalid_json. */
+  code?: string;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** True when the string is well-formed UTF-16, i.e. has a UTF-8 encoding. */
+export function isWellFormed(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
+
+/** The JCS text of a JSON value. Throws DiptychError(code) for values outside the model. */
+export function canonicalJson(value: unknown, options: CanonicalOptions = {}): string {
+  const code = options.code ?? 'invalid_json';
+  checkValue(value, 0, code, options.allowNonIntegers === true);
+  const text = canonicalize(value);
+  // Unreachable after checkValue, which rejects every input canonicalize maps to undefined.
+  if (text === undefined) throw new DiptychError(code, 'value has no JSON form');
+  return text;
+}
+
+/** The UTF-8 bytes of the JCS text of a JSON value. */
+export function canonicalBytes(value: unknown, options: CanonicalOptions = {}): Uint8Array {
+  return utf8(canonicalJson(value, options));
+}
+
+/**
+ * Parses bytes that must be exactly the JCS form of a JSON value. Bytes that are not UTF-8
+ * JSON, or hold values outside the accepted model, throw DiptychError(options.code); valid
+ * JSON in any other form throws DiptychError('non_canonical_json').
+ */
+export function parseCanonical(bytes: Uint8Array, options: CanonicalOptions = {}): JsonValue {
+  const code = options.code ?? 'invalid_json';
+  const text = fromUtf8(bytes, code);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new DiptychError(code, 'not valid JSON');
+  }
+  checkValue(value, 0, code, options.allowNonIntegers === true);
+  if (!bytesEqual(utf8(canonicalize(value) ?? ''), bytes)) {
+    throw new DiptychError('non_canonical_json', 'JSON is not in RFC 8785 canonical form');
+  }
+  return value as JsonValue;
+}
+
+function checkValue(value: unknown, depth: number, code: string, anyNumber: boolean): void {
+  if (depth > MAX_DEPTH) throw new DiptychError(code, `JSON nested deeper than ${MAX_DEPTH}`);
+  switch (typeof value) {
+    case 'boolean':
+      return;
+    case 'string':
+      if (!isWellFormed(value)) throw new DiptychError(code, 'string holds a lone surrogate');
+      return;
+    case 'number':
+      checkNumber(value, code, anyNumber);
+      return;
+    case 'object':
+      if (value === null) return;
+      if (Array.isArray(value)) {
+        for (const item of value) checkValue(item, depth + 1, code, anyNumber);
+        return;
+      }
+      checkObject(value, depth, code, anyNumber);
+      return;
+    default:
+      throw new DiptychError(code, `${typeof value} is not a JSON value`);
+  }
+}
+
+function checkNumber(value: number, code: string, anyNumber: boolean): void {
+  if (!Number.isFinite(value)) throw new DiptychError(code, 'NaN and Infinity are not JSON numbers');
+  if (!anyNumber && !Number.isSafeInteger(value)) {
+    throw new DiptychError(code, 'numbers must be integers within ±(2^53-1)');
+  }
+}
+
+function checkObject(value: object, depth: number, code: string, anyNumber: boolean): void {
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) throw new DiptychError(code, 'only plain objects are JSON objects');
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') throw new DiptychError(code, 'objects with toJSON are not serialised');
+  for (const [key, item] of Object.entries(value)) {
+    if (!isWellFormed(key)) throw new DiptychError(code, 'property name holds a lone surrogate');
+    if (item !== undefined) checkValue(item, depth + 1, code, anyNumber);
+  }
+}

@@ -1,0 +1,319 @@
+// The sequencer: the only writer of the log. Entries wait in a pending pool; at most once per
+// cadence the pool is integrated: new leaves are appended to the tiles, the new root is signed,
+// and entries, tiles and checkpoint go to storage in one atomic, fsynced batch. Only then is
+// anyone answered, so every acknowledged entry is durable and covered by a signed checkpoint.
+//
+// Never two roots for one size: a checkpoint is a pure function of the stored entries, and a
+// signed-but-uncommitted batch is retried as it was before anything else is integrated.
+import { DiptychError } from './errors.js';
+import { toHex } from './bytes.js';
+import { LruCache } from './lru.js';
+import type { AppendBatch, LogStorage, StoredHead } from './storage.js';
+import { TILE_WIDTH, TileEdge, tileHashReader, tileWidthAt, type Tile } from './tile.js';
+import { inclusionProof, consistencyProof, treeHash, type Hash, type HashReader, type MerkleHasher } from './tree.js';
+import { bytesEqual } from './bytes.js';
+
+/** Signs checkpoints for this log and opens its own stored ones. */
+export interface CheckpointSigner {
+  sign(size: number, root: Hash): Uint8Array;
+  /** Verifies a stored checkpoint note with the log's key; throws if it is not ours. */
+  open(note: Uint8Array): { size: number; root: Hash };
+}
+
+export interface SequencerOptions {
+  storage: LogStorage;
+  hasher: MerkleHasher;
+  checkpoints: CheckpointSigner;
+  /** Minimum time between two checkpoints, in milliseconds. */
+  cadenceMs?: number;
+  /** Most entries integrated in one step; the rest wait for the next. */
+  maxBatch?: number;
+  /** Most entries waiting at once; more are refused with `overloaded`. */
+  maxPending?: number;
+}
+
+export interface AppendResult {
+  readonly index: number;
+  readonly leafHash: Hash;
+  /** False when the entry was already in the log (the same bytes get the same index). */
+  readonly created: boolean;
+  readonly size: number;
+  readonly checkpoint: Uint8Array;
+  /** Inclusion proof of the entry in the tree of `size` leaves. */
+  readonly proof: Hash[];
+}
+
+interface Pending {
+  readonly entry: Uint8Array;
+  readonly leafHash: Hash;
+  readonly key: string;
+  readonly result: Promise<AppendResult>;
+  resolve(r: AppendResult): void;
+  reject(e: unknown): void;
+}
+
+interface Staged {
+  readonly batch: AppendBatch;
+  readonly edge: TileEdge;
+}
+
+export class Sequencer {
+  private readonly h: MerkleHasher;
+  private readonly storage: LogStorage;
+  private readonly checkpoints: CheckpointSigner;
+  private readonly cadenceMs: number;
+  private readonly maxBatch: number;
+  private readonly maxPending: number;
+  private readonly fullTiles = new LruCache<string, Uint8Array>(4096);
+  private readonly pending = new Map<string, Pending>();
+  private edge: TileEdge;
+  private current: StoredHead;
+  private staged: Staged | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private running: Promise<void> | undefined;
+  private lastIntegration = 0;
+  private closed = false;
+
+  private constructor(options: SequencerOptions, edge: TileEdge, head: StoredHead) {
+    this.h = options.hasher;
+    this.storage = options.storage;
+    this.checkpoints = options.checkpoints;
+    this.cadenceMs = options.cadenceMs ?? 1000;
+    this.maxBatch = options.maxBatch ?? 16384;
+    this.maxPending = options.maxPending ?? 100_000;
+    this.edge = edge;
+    this.current = head;
+  }
+
+  /**
+   * Opens the log in storage. A stored checkpoint must be the log's own and match the root of
+   * the stored tiles; otherwise the log refuses to start (`state_inconsistent`).
+   */
+  static async open(options: SequencerOptions): Promise<Sequencer> {
+    const { storage, hasher: h, checkpoints } = options;
+    const head = await storage.head();
+    if (head === undefined) {
+      const first: StoredHead = { size: 0, checkpoint: checkpoints.sign(0, h.emptyRoot) };
+      await storage.commit({ firstIndex: 0, entries: [], leafHashes: [], tiles: [], head: first });
+      return new Sequencer(options, TileEdge.empty(h), first);
+    }
+    let signed: { size: number; root: Hash };
+    try {
+      signed = checkpoints.open(head.checkpoint);
+    } catch (e) {
+      throw new DiptychError('state_inconsistent', `the stored checkpoint does not verify with this log's key: ${(e as Error).message}`);
+    }
+    if (signed.size !== head.size) {
+      throw new DiptychError('state_inconsistent', `stored size ${head.size} but stored checkpoint is for size ${signed.size}`);
+    }
+    const edge = await TileEdge.load(h, head.size, (l, i) => storage.readTile(l, i));
+    const sequencer = new Sequencer(options, edge, head);
+    await sequencer.checkStoredState(signed.root);
+    return sequencer;
+  }
+
+  /** Recomputes the root from the tiles, and the newest leaf hashes from the entries. */
+  private async checkStoredState(signedRoot: Hash): Promise<void> {
+    const size = this.current.size;
+    const root = await treeHash(this.h, size, this.hashReader());
+    if (!bytesEqual(root, signedRoot)) {
+      throw new DiptychError('state_inconsistent', `the stored tiles hash to ${toHex(root)}, but the checkpoint for size ${size} says ${toHex(signedRoot)}`);
+    }
+    const start = size - (size % TILE_WIDTH || Math.min(size, TILE_WIDTH));
+    const entries = await this.storage.readEntries(start, size);
+    const tile = await this.readTile(0, Math.floor(start / TILE_WIDTH));
+    entries.forEach((entry, i) => {
+      const stored = tile?.subarray(i * 32, (i + 1) * 32);
+      if (!stored || !bytesEqual(stored, this.h.leaf(entry))) {
+        throw new DiptychError('state_inconsistent', `entry ${start + i} does not hash to its stored leaf hash`);
+      }
+    });
+  }
+
+  get size(): number {
+    return this.current.size;
+  }
+
+  get checkpoint(): Uint8Array {
+    return this.current.checkpoint;
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Adds an entry and resolves once it is durable and covered by a signed checkpoint. The
+   * caller has already validated it; the sequencer only orders, stores and proves.
+   */
+  add(entry: Uint8Array): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new DiptychError('not_ready', 'the log is shutting down'));
+    const leafHash = this.h.leaf(entry);
+    const key = toHex(leafHash);
+    const waiting = this.pending.get(key);
+    if (waiting) return waiting.result.then((r) => ({ ...r, created: false }));
+    if (this.pending.size >= this.maxPending) {
+      return Promise.reject(new DiptychError('overloaded', `${this.pending.size} entries are waiting to be logged; try again shortly`));
+    }
+    let resolve!: (r: AppendResult) => void;
+    let reject!: (e: unknown) => void;
+    const result = new Promise<AppendResult>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    this.pending.set(key, { entry, leafHash, key, result, resolve, reject });
+    this.schedule();
+    return result;
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined || this.running !== undefined || this.closed) return;
+    const wait = Math.max(0, this.lastIntegration + this.cadenceMs - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = this.integrate().finally(() => {
+        this.running = undefined;
+        if (this.pending.size > 0 || this.staged) this.schedule();
+      });
+    }, wait);
+  }
+
+  /** One sequencing step over up to maxBatch pending entries. */
+  private async integrate(): Promise<void> {
+    this.lastIntegration = Date.now();
+    const batch = [...this.pending.values()].slice(0, this.maxBatch);
+    try {
+      if (this.staged) await this.commitStaged();
+      const known = await this.storage.findLeaves(batch.map((p) => p.leafHash));
+      const fresh = batch.filter((_, i) => known[i] === undefined);
+      if (fresh.length > 0) {
+        this.staged = await this.stage(fresh);
+        await this.commitStaged();
+      }
+      await this.answer(batch, known);
+    } catch (e) {
+      for (const p of batch) p.reject(e instanceof DiptychError ? e : new DiptychError('not_ready', `could not store entries: ${(e as Error).message}`));
+    } finally {
+      for (const p of batch) this.pending.delete(p.key);
+    }
+  }
+
+  /** Builds the next batch: grown tiles, new root, signed checkpoint. Changes nothing yet. */
+  private async stage(fresh: readonly Pending[]): Promise<Staged> {
+    const edge = this.edge.clone();
+    const firstIndex = edge.treeSize;
+    const leafHashes = fresh.map((p) => p.leafHash);
+    const tiles = edge.append(leafHashes);
+    const overlay = new Map(tiles.map((t) => [`${t.level}/${t.index}`, t.bytes]));
+    const reader = tileHashReader(this.h, (l, i) => Promise.resolve(overlay.get(`${l}/${i}`) ?? this.readTile(l, i)));
+    const size = edge.treeSize;
+    const root = await treeHash(this.h, size, reader);
+    const checkpoint = this.checkpoints.sign(size, root);
+    const batch = { firstIndex, entries: fresh.map((p) => p.entry), leafHashes, tiles, head: { size, checkpoint } };
+    return { batch, edge };
+  }
+
+  private async commitStaged(): Promise<void> {
+    const staged = this.staged!;
+    await this.storage.commit(staged.batch);
+    this.staged = undefined;
+    this.edge = staged.edge;
+    this.current = staged.batch.head;
+    for (const t of staged.batch.tiles) if (t.width === TILE_WIDTH) this.fullTiles.set(`${t.level}/${t.index}`, t.bytes);
+  }
+
+  /** Resolves every waiting entry with its index and an inclusion proof in the current tree. */
+  private async answer(batch: readonly Pending[], known: ReadonlyArray<number | undefined>): Promise<void> {
+    const { size, checkpoint } = this.current;
+    const reader = this.hashReader(new Map());
+    let next = size - batch.filter((_, i) => known[i] === undefined).length;
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i]!;
+      const index = known[i] ?? next++;
+      const proof = await inclusionProof(this.h, index, size, reader);
+      p.resolve({ index, leafHash: p.leafHash, created: known[i] === undefined, size, checkpoint, proof });
+    }
+  }
+
+  /** The stored bytes of a hash tile in the current tree, at its current width. */
+  async readTile(level: number, index: number): Promise<Uint8Array | undefined> {
+    const width = tileWidthAt(this.current.size, level, index);
+    if (width === 0) return undefined;
+    if (width < TILE_WIDTH) return this.edge.partial(level);
+    const key = `${level}/${index}`;
+    let bytes = this.fullTiles.get(key);
+    if (bytes === undefined) {
+      bytes = await this.storage.readTile(level, index);
+      if (bytes !== undefined) this.fullTiles.set(key, bytes);
+    }
+    return bytes;
+  }
+
+  /** A tile as served: `width` hashes, a prefix of the stored tile when it has grown since. */
+  async tile(tile: Tile): Promise<Uint8Array | undefined> {
+    if (tile.width > tileWidthAt(this.current.size, tile.level, tile.index)) return undefined;
+    const bytes = await this.readTile(tile.level, tile.index);
+    return bytes?.subarray(0, tile.width * 32);
+  }
+
+  hashReader(memo?: Map<string, Hash>): HashReader {
+    return tileHashReader(this.h, (l, i) => this.readTile(l, i), memo);
+  }
+
+  async inclusionProof(index: number, size: number): Promise<Hash[]> {
+    this.checkTreeSize(size);
+    if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
+      throw new DiptychError('index_beyond_size', `index ${index} is not below tree size ${size}`);
+    }
+    return inclusionProof(this.h, index, size, this.hashReader());
+  }
+
+  async consistencyProof(oldSize: number, newSize: number): Promise<Hash[]> {
+    this.checkTreeSize(newSize);
+    if (!Number.isSafeInteger(oldSize) || oldSize < 0 || oldSize > newSize) {
+      throw new DiptychError('invalid_parameter', `old size ${oldSize} must be between 0 and ${newSize}`);
+    }
+    return consistencyProof(this.h, oldSize, newSize, this.hashReader());
+  }
+
+  async treeHash(size: number): Promise<Hash> {
+    this.checkTreeSize(size);
+    return treeHash(this.h, size, this.hashReader());
+  }
+
+  private checkTreeSize(size: number): void {
+    if (!Number.isSafeInteger(size) || size < 0) throw new DiptychError('invalid_parameter', `invalid tree size ${size}`);
+    if (size > this.current.size) {
+      throw new DiptychError('size_beyond_tree', `size ${size} is beyond the current tree size ${this.current.size}`);
+    }
+  }
+
+  async entry(index: number): Promise<Uint8Array> {
+    if (!Number.isSafeInteger(index) || index < 0 || index >= this.current.size) {
+      throw new DiptychError('entry_not_found', `no entry ${index} in a log of size ${this.current.size}`);
+    }
+    const bytes = await this.storage.readEntry(index);
+    if (bytes === undefined) throw new DiptychError('state_inconsistent', `entry ${index} is missing from storage`);
+    return bytes;
+  }
+
+  async entries(start: number, end: number): Promise<Uint8Array[]> {
+    if (end > this.current.size) throw new DiptychError('size_beyond_tree', `entries up to ${end} requested, size is ${this.current.size}`);
+    return this.storage.readEntries(start, end);
+  }
+
+  async findLeaf(leafHash: Hash): Promise<number | undefined> {
+    const [index] = await this.storage.findLeaves([leafHash]);
+    return index !== undefined && index < this.current.size ? index : undefined;
+  }
+
+  /** Stops accepting entries, finishes the step under way, and answers the rest with not_ready. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+    for (const p of this.pending.values()) p.reject(new DiptychError('not_ready', 'the log is shutting down'));
+    this.pending.clear();
+  }
+}
