@@ -13,8 +13,10 @@ export const ERROR_STATUS = {
   invalid_payload: 400,
   invalid_parameter: 400,
   invalid_tile_path: 400,
+  invalid_policy: 400,
   malformed_bundle: 400,
   malformed_key: 400,
+  unsupported_key_type: 400,
   malformed_note: 400,
   too_many_signatures: 400,
   malformed_checkpoint: 400,
@@ -22,6 +24,7 @@ export const ERROR_STATUS = {
   malformed_proof: 400,
   size_beyond_tree: 400,
   index_beyond_size: 400,
+  size_out_of_range: 400,
   // 403: a signature or policy check failed
   invalid_signature: 403,
   no_verifiable_signature: 403,
@@ -46,6 +49,7 @@ export const ERROR_STATUS = {
   overloaded: 503,
   state_inconsistent: 503,
   internal_error: 500,
+  insecure_key_file: 500,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

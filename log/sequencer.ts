@@ -20,7 +20,25 @@ export interface CheckpointSigner {
   open(note: Uint8Array): { size: number; root: Hash };
 }
 
-export interface SequencerOptions {
+/**
+ * Stateful admission rules (key policies, release conflicts) run inside the sequencer, in log
+ * order, so that two entries racing for the same state cannot both be admitted. Stateless checks
+ * (parsing, signatures) happen before `add`.
+ */
+export interface AdmissionPolicy<C> {
+  begin(): AdmissionBatch<C>;
+}
+
+export interface AdmissionBatch<C> {
+  /** Admits the entry about to get `index`, or throws a DiptychError to refuse it alone. */
+  admit(entry: Uint8Array, index: number, context: C): void;
+  /** The batch is durable: make its admitted entries part of the policy state. */
+  commit(): void;
+}
+
+export interface SequencerOptions<C> {
+  /** Rules that need the log's state; absent, every entry is admitted. */
+  admission?: AdmissionPolicy<C>;
   storage: LogStorage;
   hasher: MerkleHasher;
   checkpoints: CheckpointSigner;
@@ -43,8 +61,9 @@ export interface AppendResult {
   readonly proof: Hash[];
 }
 
-interface Pending {
+interface Pending<C> {
   readonly entry: Uint8Array;
+  readonly context: C;
   readonly leafHash: Hash;
   readonly key: string;
   readonly result: Promise<AppendResult>;
@@ -52,35 +71,39 @@ interface Pending {
   reject(e: unknown): void;
 }
 
-interface Staged {
+interface Staged<C> {
   readonly batch: AppendBatch;
   readonly edge: TileEdge;
+  readonly admitted: AdmissionBatch<C> | undefined;
 }
 
-export class Sequencer {
+/** C is what the caller's validation learned about an entry, handed to the admission policy. */
+export class Sequencer<C = undefined> {
   private readonly h: MerkleHasher;
   private readonly storage: LogStorage;
   private readonly checkpoints: CheckpointSigner;
   private readonly cadenceMs: number;
   private readonly maxBatch: number;
   private readonly maxPending: number;
+  private readonly admission: AdmissionPolicy<C> | undefined;
   private readonly fullTiles = new LruCache<string, Uint8Array>(4096);
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new Map<string, Pending<C>>();
   private edge: TileEdge;
   private current: StoredHead;
-  private staged: Staged | undefined;
+  private staged: Staged<C> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running: Promise<void> | undefined;
   private lastIntegration = 0;
   private closed = false;
 
-  private constructor(options: SequencerOptions, edge: TileEdge, head: StoredHead) {
+  private constructor(options: SequencerOptions<C>, edge: TileEdge, head: StoredHead) {
     this.h = options.hasher;
     this.storage = options.storage;
     this.checkpoints = options.checkpoints;
     this.cadenceMs = options.cadenceMs ?? 1000;
     this.maxBatch = options.maxBatch ?? 16384;
     this.maxPending = options.maxPending ?? 100_000;
+    this.admission = options.admission;
     this.edge = edge;
     this.current = head;
   }
@@ -89,13 +112,13 @@ export class Sequencer {
    * Opens the log in storage. A stored checkpoint must be the log's own and match the root of
    * the stored tiles; otherwise the log refuses to start (`state_inconsistent`).
    */
-  static async open(options: SequencerOptions): Promise<Sequencer> {
+  static async open<C = undefined>(options: SequencerOptions<C>): Promise<Sequencer<C>> {
     const { storage, hasher: h, checkpoints } = options;
     const head = await storage.head();
     if (head === undefined) {
       const first: StoredHead = { size: 0, checkpoint: checkpoints.sign(0, h.emptyRoot) };
       await storage.commit({ firstIndex: 0, entries: [], leafHashes: [], tiles: [], head: first });
-      return new Sequencer(options, TileEdge.empty(h), first);
+      return new Sequencer<C>(options, TileEdge.empty(h), first);
     }
     let signed: { size: number; root: Hash };
     try {
@@ -107,7 +130,7 @@ export class Sequencer {
       throw new DiptychError('state_inconsistent', `stored size ${head.size} but stored checkpoint is for size ${signed.size}`);
     }
     const edge = await TileEdge.load(h, head.size, (l, i) => storage.readTile(l, i));
-    const sequencer = new Sequencer(options, edge, head);
+    const sequencer = new Sequencer<C>(options, edge, head);
     await sequencer.checkStoredState(signed.root);
     return sequencer;
   }
@@ -146,7 +169,7 @@ export class Sequencer {
    * Adds an entry and resolves once it is durable and covered by a signed checkpoint. The
    * caller has already validated it; the sequencer only orders, stores and proves.
    */
-  add(entry: Uint8Array): Promise<AppendResult> {
+  add(entry: Uint8Array, context: C): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new DiptychError('not_ready', 'the log is shutting down'));
     const leafHash = this.h.leaf(entry);
     const key = toHex(leafHash);
@@ -161,7 +184,7 @@ export class Sequencer {
       resolve = res;
       reject = rej;
     });
-    this.pending.set(key, { entry, leafHash, key, result, resolve, reject });
+    this.pending.set(key, { entry, context, leafHash, key, result, resolve, reject });
     this.schedule();
     return result;
   }
@@ -185,12 +208,12 @@ export class Sequencer {
     try {
       if (this.staged) await this.commitStaged();
       const known = await this.storage.findLeaves(batch.map((p) => p.leafHash));
-      const fresh = batch.filter((_, i) => known[i] === undefined);
+      const { admitted, fresh } = this.admit(batch.filter((_, i) => known[i] === undefined));
       if (fresh.length > 0) {
-        this.staged = await this.stage(fresh);
+        this.staged = await this.stage(fresh, admitted);
         await this.commitStaged();
       }
-      await this.answer(batch, known);
+      await this.answer(fresh, batch.filter((_, i) => known[i] !== undefined), known.filter((k) => k !== undefined));
     } catch (e) {
       for (const p of batch) p.reject(e instanceof DiptychError ? e : new DiptychError('not_ready', `could not store entries: ${(e as Error).message}`));
     } finally {
@@ -198,8 +221,24 @@ export class Sequencer {
     }
   }
 
+  /** Runs the admission policy over new entries in log order; refused ones are answered now. */
+  private admit(candidates: readonly Pending<C>[]): { admitted: AdmissionBatch<C> | undefined; fresh: Pending<C>[] } {
+    if (!this.admission) return { admitted: undefined, fresh: [...candidates] };
+    const admitted = this.admission.begin();
+    const fresh: Pending<C>[] = [];
+    for (const p of candidates) {
+      try {
+        admitted.admit(p.entry, this.edge.treeSize + fresh.length, p.context);
+        fresh.push(p);
+      } catch (e) {
+        p.reject(e);
+      }
+    }
+    return { admitted, fresh };
+  }
+
   /** Builds the next batch: grown tiles, new root, signed checkpoint. Changes nothing yet. */
-  private async stage(fresh: readonly Pending[]): Promise<Staged> {
+  private async stage(fresh: readonly Pending<C>[], admitted: AdmissionBatch<C> | undefined): Promise<Staged<C>> {
     const edge = this.edge.clone();
     const firstIndex = edge.treeSize;
     const leafHashes = fresh.map((p) => p.leafHash);
@@ -210,7 +249,7 @@ export class Sequencer {
     const root = await treeHash(this.h, size, reader);
     const checkpoint = this.checkpoints.sign(size, root);
     const batch = { firstIndex, entries: fresh.map((p) => p.entry), leafHashes, tiles, head: { size, checkpoint } };
-    return { batch, edge };
+    return { batch, edge, admitted };
   }
 
   private async commitStaged(): Promise<void> {
@@ -219,20 +258,20 @@ export class Sequencer {
     this.staged = undefined;
     this.edge = staged.edge;
     this.current = staged.batch.head;
+    staged.admitted?.commit();
     for (const t of staged.batch.tiles) if (t.width === TILE_WIDTH) this.fullTiles.set(`${t.level}/${t.index}`, t.bytes);
   }
 
-  /** Resolves every waiting entry with its index and an inclusion proof in the current tree. */
-  private async answer(batch: readonly Pending[], known: ReadonlyArray<number | undefined>): Promise<void> {
+  /** Resolves new entries (the tail of the tree) and already-logged ones with inclusion proofs. */
+  private async answer(fresh: readonly Pending<C>[], logged: readonly Pending<C>[], loggedAt: readonly number[]): Promise<void> {
     const { size, checkpoint } = this.current;
     const reader = this.hashReader(new Map());
-    let next = size - batch.filter((_, i) => known[i] === undefined).length;
-    for (let i = 0; i < batch.length; i++) {
-      const p = batch[i]!;
-      const index = known[i] ?? next++;
+    const reply = async (p: Pending<C>, index: number, created: boolean): Promise<void> => {
       const proof = await inclusionProof(this.h, index, size, reader);
-      p.resolve({ index, leafHash: p.leafHash, created: known[i] === undefined, size, checkpoint, proof });
-    }
+      p.resolve({ index, leafHash: p.leafHash, created, size, checkpoint, proof });
+    };
+    for (let i = 0; i < fresh.length; i++) await reply(fresh[i]!, size - fresh.length + i, true);
+    for (let i = 0; i < logged.length; i++) await reply(logged[i]!, loggedAt[i]!, false);
   }
 
   /** The stored bytes of a hash tile in the current tree, at its current width. */

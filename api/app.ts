@@ -1,0 +1,131 @@
+// The log's HTTP face: C2SP tlog-tiles reads at the root and the /api/v1 JSON API. Handlers are
+// thin adapters: parse the request, call the log, encode the answer. Errors become
+// {"error": {code, message}} with the status from the one table in log/errors.ts.
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { DiptychError, statusOf } from '../log/errors.js';
+import { fromHex, toBase64, toHex } from '../log/bytes.js';
+import { parseTilePath } from '../log/tile-path.js';
+import { encodeBundle, MAX_ENTRY_SIZE } from '../log/bundle.js';
+import { TILE_WIDTH } from '../log/tile.js';
+import type { TransparencyLog } from '../log/transparency-log.js';
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+// A partial tile of a given width never changes either, but it is superseded quickly.
+const SHORT_LIVED = 'public, max-age=60';
+
+export interface AppOptions {
+  /** Called with every unexpected (non-DiptychError) failure; never sent to the client. */
+  onInternalError?: (error: unknown) => void;
+}
+
+export function createApp(log: TransparencyLog, options: AppOptions = {}): Hono {
+  const app = new Hono();
+  app.onError((error, c) => errorResponse(c, error, options.onInternalError));
+  app.notFound((c) => errorResponse(c, new DiptychError('not_found', `no route for ${c.req.method} ${c.req.path}`)));
+  mountTiles(app, log);
+  mountApi(app, log);
+  return app;
+}
+
+function errorResponse(c: Context, error: unknown, onInternal?: (e: unknown) => void): Response {
+  let e: DiptychError;
+  if (error instanceof DiptychError) e = error;
+  else {
+    onInternal?.(error);
+    e = new DiptychError('internal_error', 'internal error');
+  }
+  const status = statusOf(e.code);
+  const headers: Record<string, string> = { 'cache-control': 'no-store' };
+  if (status === 503 || status === 429) headers['retry-after'] = '1';
+  return c.json({ error: { code: e.code, message: e.message } }, status as 400, headers);
+}
+
+function mountTiles(app: Hono, log: TransparencyLog): void {
+  app.get('/checkpoint', (c) =>
+    c.body(log.sequencer.checkpoint.slice(), 200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache' }),
+  );
+  app.get('/tile/*', async (c) => {
+    // The raw path: parseTilePath accepts only the canonical grammar, so no decoding tricks.
+    const tile = parseTilePath(new URL(c.req.url).pathname.slice(1));
+    let bytes: Uint8Array | undefined;
+    if (tile.kind === 'hash') bytes = await log.sequencer.tile(tile);
+    else bytes = await entryBundle(log, tile.index, tile.width);
+    if (bytes === undefined) throw new DiptychError('tile_not_found', `${c.req.path} is beyond the tree`);
+    return c.body(bytes.slice(), 200, {
+      'content-type': 'application/octet-stream',
+      'cache-control': tile.width === TILE_WIDTH ? IMMUTABLE : SHORT_LIVED,
+    });
+  });
+}
+
+async function entryBundle(log: TransparencyLog, index: number, width: number): Promise<Uint8Array | undefined> {
+  const start = index * TILE_WIDTH;
+  if (start + width > log.sequencer.size) return undefined;
+  return encodeBundle(await log.sequencer.entries(start, start + width));
+}
+
+function mountApi(app: Hono, log: TransparencyLog): void {
+  const api = new Hono();
+  api.get('/log', (c) => c.json(log.info()));
+  api.post(
+    '/entries',
+    bodyLimit({
+      maxSize: MAX_ENTRY_SIZE,
+      onError: () => {
+        throw new DiptychError('entry_too_large', `entries are at most ${MAX_ENTRY_SIZE} bytes`);
+      },
+    }),
+    async (c) => {
+      const body = new Uint8Array(await c.req.arrayBuffer());
+      const r = await log.submit(body);
+      return c.json(
+        { index: r.index, leafHash: toHex(r.leafHash), checkpoint: new TextDecoder().decode(r.checkpoint), inclusionProof: r.proof.map(toBase64) },
+        r.created ? 201 : 200,
+      );
+    },
+  );
+  api.get('/entries/:index', async (c) => {
+    const index = integerParam(c.req.param('index'), 'index');
+    const entry = await log.sequencer.entry(index);
+    const envelope = JSON.parse(new TextDecoder().decode(entry)) as { payloadType: string };
+    return c.json({ index, leafHash: toHex(log.hasher.leaf(entry)), payloadType: envelope.payloadType, envelope });
+  });
+  api.get('/proof/inclusion', async (c) => {
+    const size = optionalInteger(c.req.query('size'), 'size') ?? log.sequencer.size;
+    const index = await leafIndex(log, c.req.query('index'), c.req.query('hash'), size);
+    const proof = await log.sequencer.inclusionProof(index, size);
+    return c.json({ index, size, proof: proof.map(toBase64) });
+  });
+  api.get('/proof/consistency', async (c) => {
+    const to = optionalInteger(c.req.query('to'), 'to') ?? log.sequencer.size;
+    const from = integerParam(c.req.query('from'), 'from');
+    const proof = await log.sequencer.consistencyProof(from, to);
+    return c.json({ from, to, proof: proof.map(toBase64) });
+  });
+  app.route('/api/v1', api);
+}
+
+async function leafIndex(log: TransparencyLog, index: string | undefined, hash: string | undefined, size: number): Promise<number> {
+  if ((index === undefined) === (hash === undefined)) {
+    throw new DiptychError('invalid_parameter', 'give exactly one of index and hash');
+  }
+  if (index !== undefined) return integerParam(index, 'index');
+  if (!/^[0-9a-f]{64}$/.test(hash!)) throw new DiptychError('invalid_parameter', 'hash must be 64 lowercase hex digits');
+  const found = await log.sequencer.findLeaf(fromHex(hash!));
+  if (found === undefined || found >= size) throw new DiptychError('entry_not_found', `no entry with leaf hash ${hash} in the tree of size ${size}`);
+  return found;
+}
+
+/** A non-negative safe integer in canonical decimal form, else invalid_parameter. */
+function integerParam(text: string | undefined, name: string): number {
+  if (text === undefined) throw new DiptychError('invalid_parameter', `${name} is required`);
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(text) || !Number.isSafeInteger(Number(text))) {
+    throw new DiptychError('invalid_parameter', `${name} must be a non-negative integer`);
+  }
+  return Number(text);
+}
+
+function optionalInteger(text: string | undefined, name: string): number | undefined {
+  return text === undefined ? undefined : integerParam(text, name);
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// The `diptych` command: dispatches to one module per subcommand; each parses its own flags.
+import { EXIT_OK, EXIT_USAGE, reportFailure } from './args.js';
+import { serveCommand } from './serve.js';
+import { keygenCommand } from './keygen.js';
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  serve: serveCommand,
+  keygen: keygenCommand,
+};
+
+const HELP = `Usage: diptych <command> [options]
+
+A transparency log and discrepancy monitor for the Python Package Index.
+
+Commands:
+  serve     run the log server
+  keygen    create a signing key
+
+Run 'diptych <command> --help' for a command's options.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP);
+    return command === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    process.stderr.write(`diptych: unknown command '${command}'\n${HELP}`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await run(rest);
+  } catch (e) {
+    return reportFailure(e, command);
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,64 @@
+// `diptych serve`: opens the log in --data and serves it over HTTP until SIGINT/SIGTERM.
+import { readFile } from 'node:fs/promises';
+import { TransparencyLog } from '../log/transparency-log.js';
+import { parsePolicy } from '../log/policy.js';
+import { createApp } from '../api/app.js';
+import { listen } from '../api/server.js';
+import { EXIT_OK, integerFlag, parseCommand } from './args.js';
+
+export const SERVE_HELP = `Usage: diptych serve [--data DIR] [--host 127.0.0.1] [--port 8080] [--origin NAME] [--policy FILE]
+
+Runs the transparency log: the C2SP checkpoint and tile endpoints and the /api/v1 JSON API.
+The log's state lives in a level database in --data; its signing key is --key, or
+<data>/log.key, created (mode 0600) on first start with --origin as its name.
+
+Options:
+  --data DIR            data directory (default ./data)
+  --host HOST           address to listen on (default 127.0.0.1)
+  --port PORT           port, 0 for any free one (default 8080)
+  --origin NAME         the log's origin, e.g. log.example.org/diptych (default: the key's name,
+                        or localhost/diptych for a new log)
+  --key FILE            the log's signer key (PRIVATE+KEY+...) instead of <data>/log.key
+  --policy FILE         log policy JSON: witnesses, quorums, trusted parties (SPEC §8)
+  --cadence MS          milliseconds between checkpoints (default 1000)
+  --verify-threads N    signature verification threads (default: one per core; 0: inline)
+  --json                print the listening address as one JSON line
+  -h, --help            this help
+`;
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  const { values } = parseCommand(argv, {
+    data: { type: 'string', default: './data' },
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '8080' },
+    origin: { type: 'string' },
+    key: { type: 'string' },
+    policy: { type: 'string' },
+    cadence: { type: 'string' },
+    'verify-threads': { type: 'string' },
+  });
+  if (values.help) {
+    process.stdout.write(SERVE_HELP);
+    return EXIT_OK;
+  }
+  const port = integerFlag(values.port, '--port', 0, 65535)!;
+  const cadenceMs = integerFlag(values.cadence, '--cadence', 1, 60_000);
+  const verifyThreads = integerFlag(values['verify-threads'], '--verify-threads', 0, 64);
+  const policy = values.policy === undefined ? undefined : parsePolicy(await readFile(values.policy, 'utf8'));
+  const log = await TransparencyLog.open({ dataDir: values.data, keyFile: values.key, origin: values.origin, cadenceMs, verifyThreads, policy });
+  const app = createApp(log, { onInternalError: (e) => process.stderr.write(`internal error: ${(e as Error).stack ?? String(e)}\n`) });
+  const server = await listen(app, { host: values.host, port }).catch(async (e) => {
+    await log.close();
+    throw e;
+  });
+  if (values.json) process.stdout.write(JSON.stringify({ url: server.url, origin: log.origin, verifierKey: log.key.verifierKey, size: log.sequencer.size }) + '\n');
+  else process.stderr.write(`diptych: log ${log.origin} (size ${log.sequencer.size}) listening on ${server.url}\nverifier key: ${log.key.verifierKey}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  await log.close();
+  return EXIT_OK;
+}

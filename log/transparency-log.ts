@@ -1,0 +1,105 @@
+// A running log: its key, its sequencer and its entry checks, opened from a data directory.
+// What the HTTP layer and the CLI talk to. Node-only.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createNodeCrypto } from './node-crypto.js';
+import { merkleHasher, type MerkleHasher } from './tree.js';
+import { LevelStorage } from './level-storage.js';
+import { Sequencer, type AdmissionPolicy, type AppendResult } from './sequencer.js';
+import { checkpointSigner, loadLogKey } from './log-key.js';
+import { EntryValidator, chainKeys, selfNamedKeys, staticKeys, type KeyDirectory, type ValidatedEntry } from './entry-validator.js';
+import { inlineVerifier, workerVerifier, type SignatureVerifier } from './verify-pool.js';
+import type { SignerKey } from './note.js';
+import { EMPTY_POLICY, type LogPolicy } from './policy.js';
+
+export interface LogOptions {
+  /** Directory of the level database and, by default, the log key. */
+  dataDir: string;
+  /** Signer key file; default `<dataDir>/log.key`, created on first start. */
+  keyFile?: string;
+  /** The log's origin (its key name); required to match an existing key. */
+  origin?: string;
+  cadenceMs?: number;
+  maxPending?: number;
+  /** Signature verification threads; 0 verifies on the main thread. Default: one per core. */
+  verifyThreads?: number;
+  /** More known keys, e.g. from project key policies (issue: developer side). */
+  keys?: KeyDirectory;
+  admission?: AdmissionPolicy<ValidatedEntry>;
+  /** The --policy file; none means no witnesses and no trusted parties. */
+  policy?: LogPolicy;
+}
+
+export interface LogInfo {
+  origin: string;
+  verifierKey: string;
+  size: number;
+  witnesses: string[];
+  cosignatureQuorum: number;
+}
+
+export class TransparencyLog {
+  private constructor(
+    readonly key: SignerKey,
+    readonly hasher: MerkleHasher,
+    readonly sequencer: Sequencer<ValidatedEntry>,
+    private readonly validator: EntryValidator,
+    private readonly verifier: SignatureVerifier,
+    private readonly storage: LevelStorage,
+    readonly policy: LogPolicy,
+  ) {}
+
+  static async open(options: LogOptions): Promise<TransparencyLog> {
+    const crypto = createNodeCrypto();
+    await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+    const key = await loadLogKey(options.dataDir, { keyFile: options.keyFile, origin: options.origin, crypto });
+    const storage = await LevelStorage.open(join(options.dataDir, 'db'));
+    const hasher = merkleHasher(crypto);
+    let sequencer: Sequencer<ValidatedEntry>;
+    try {
+      sequencer = await Sequencer.open<ValidatedEntry>({
+        storage,
+        hasher,
+        checkpoints: checkpointSigner(key, crypto),
+        cadenceMs: options.cadenceMs,
+        maxPending: options.maxPending,
+        admission: options.admission,
+      });
+    } catch (e) {
+      await storage.close();
+      throw e;
+    }
+    const threads = options.verifyThreads;
+    const verifier = threads === 0 ? inlineVerifier(crypto) : workerVerifier(threads);
+    const policy = options.policy ?? EMPTY_POLICY;
+    const configured = [key.verifierKey, ...policy.witnesses.map((w) => w.vkey), ...policy.trustedParties];
+    const keys = chainKeys(staticKeys(configured, crypto), selfNamedKeys, ...(options.keys ? [options.keys] : []));
+    return new TransparencyLog(key, hasher, sequencer, new EntryValidator(keys, verifier, crypto), verifier, storage, policy);
+  }
+
+  get origin(): string {
+    return this.key.name;
+  }
+
+  info(): LogInfo {
+    return {
+      origin: this.origin,
+      verifierKey: this.key.verifierKey,
+      size: this.sequencer.size,
+      witnesses: this.policy.witnesses.map((w) => w.vkey),
+      cosignatureQuorum: this.policy.cosignatureQuorum,
+    };
+  }
+
+  /** Validates an entry and resolves once it is durably logged under a signed checkpoint. */
+  async submit(entry: Uint8Array): Promise<AppendResult> {
+    const validated = await this.validator.validate(entry);
+    return this.sequencer.add(entry, validated);
+  }
+
+  async close(): Promise<void> {
+    await this.sequencer.close();
+    await this.verifier.close();
+    await this.storage.close();
+  }
+}
