@@ -29,8 +29,6 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 export interface CanonicalOptions {
   /** Accept any finite number instead of safe integers only (RFC 8785 in full). */
   allowNonIntegers?: boolean;
-  /** The error code for input outside the accepted JSON model; default invalid_json. */
-  code?: string;
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -40,9 +38,9 @@ export function isWellFormed(text: string): boolean {
   return !LONE_SURROGATE.test(text);
 }
 
-/** The JCS text of a JSON value. Throws DiptychError(code) for values outside the model. */
+/** The JCS text of a JSON value. Throws DiptychError('invalid_json') outside the model. */
 export function canonicalJson(value: unknown, options: CanonicalOptions = {}): string {
-  const code = options.code ?? 'invalid_json';
+  const code = 'invalid_json';
   checkValue(value, 0, code, options.allowNonIntegers === true);
   const text = canonicalize(value);
   // Unreachable after checkValue, which rejects every input canonicalize maps to undefined.
@@ -57,11 +55,10 @@ export function canonicalBytes(value: unknown, options: CanonicalOptions = {}): 
 
 /**
  * Parses bytes that must be exactly the JCS form of a JSON value. Bytes that are not UTF-8
- * JSON, or hold values outside the accepted model, throw DiptychError(options.code); valid
+ * JSON, or hold values outside the accepted model, throw DiptychError(code); valid
  * JSON in any other form throws DiptychError('non_canonical_json').
  */
-export function parseCanonical(bytes: Uint8Array, options: CanonicalOptions = {}): JsonValue {
-  const code = options.code ?? 'invalid_json';
+export function parseCanonical(bytes: Uint8Array, code = 'invalid_json', options: CanonicalOptions = {}): JsonValue {
   const text = fromUtf8(bytes, code);
   let value: unknown;
   try {
@@ -109,8 +106,12 @@ function checkNumber(value: number, code: string, anyNumber: boolean): void {
 
 function checkObject(value: object, depth: number, code: string, anyNumber: boolean): void {
   const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) throw new DiptychError(code, 'only plain objects are JSON objects');
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') throw new DiptychError(code, 'objects with toJSON are not serialised');
+  if (proto !== Object.prototype && proto !== null) {
+    throw new DiptychError(code, 'only plain objects are JSON objects');
+  }
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    throw new DiptychError(code, 'objects with toJSON are not serialised as written');
+  }
   for (const [key, item] of Object.entries(value)) {
     if (!isWellFormed(key)) throw new DiptychError(code, 'property name holds a lone surrogate');
     if (item !== undefined) checkValue(item, depth + 1, code, anyNumber);
