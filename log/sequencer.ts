@@ -9,8 +9,8 @@ import { DiptychError } from './errors.js';
 import { toHex } from './bytes.js';
 import { LruCache } from './lru.js';
 import type { AppendBatch, LogStorage, StoredHead } from './storage.js';
-import { TILE_WIDTH, TileEdge, tileHashReader, tileWidthAt, type Tile } from './tile.js';
-import { inclusionProof, consistencyProof, treeHash, type Hash, type HashReader, type MerkleHasher } from './tree.js';
+import { TILE_WIDTH, TileEdge, tileHashReader, tileWidthAt, type SubtreeMemo, type Tile } from './tile.js';
+import { inclusionProof, inclusionProofs, consistencyProof, treeHash, type Hash, type HashReader, type MerkleHasher } from './tree.js';
 import { bytesEqual } from './bytes.js';
 
 /** Signs checkpoints for this log and opens its own stored ones. */
@@ -73,6 +73,8 @@ interface Pending<C> {
 
 interface Staged<C> {
   readonly batch: AppendBatch;
+  /** Reads the staged tree: the grown tiles first, then what is stored. */
+  readonly reader: HashReader;
   readonly edge: TileEdge;
   readonly admitted: AdmissionBatch<C> | undefined;
 }
@@ -101,7 +103,7 @@ export class Sequencer<C = undefined> {
     this.storage = options.storage;
     this.checkpoints = options.checkpoints;
     this.cadenceMs = options.cadenceMs ?? 1000;
-    this.maxBatch = options.maxBatch ?? 16384;
+    this.maxBatch = options.maxBatch ?? 65536;
     this.maxPending = options.maxPending ?? 100_000;
     this.admission = options.admission;
     this.edge = edge;
@@ -172,7 +174,7 @@ export class Sequencer<C = undefined> {
   add(entry: Uint8Array, context: C): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new DiptychError('not_ready', 'the log is shutting down'));
     const leafHash = this.h.leaf(entry);
-    const key = toHex(leafHash);
+    const key = String.fromCharCode(...leafHash); // a compact map key, not for display
     const waiting = this.pending.get(key);
     if (waiting) return waiting.result.then((r) => ({ ...r, created: false }));
     if (this.pending.size >= this.maxPending) {
@@ -209,11 +211,25 @@ export class Sequencer<C = undefined> {
       if (this.staged) await this.commitStaged();
       const known = await this.storage.findLeaves(batch.map((p) => p.leafHash));
       const { admitted, fresh } = this.admit(batch.filter((_, i) => known[i] === undefined));
+      const logged = batch.filter((_, i) => known[i] !== undefined);
+      let tree = { head: this.current, reader: this.hashReader([]) };
+      let committed = Promise.resolve();
       if (fresh.length > 0) {
-        this.staged = await this.stage(fresh, admitted);
-        await this.commitStaged();
+        const staged = await this.stage(fresh, admitted);
+        this.staged = staged;
+        tree = { head: staged.batch.head, reader: staged.reader };
+        committed = this.commitStaged();
+        committed.catch(() => {}); // awaited below, after the proofs
       }
-      await this.answer(fresh, batch.filter((_, i) => known[i] !== undefined), known.filter((k) => k !== undefined));
+      // The proofs depend only on the staged tiles, so they are computed while the write is
+      // in flight; nobody is answered before it is durable.
+      const { size, checkpoint } = tree.head;
+      const indexes = [...fresh.map((_, i) => size - fresh.length + i), ...known.filter((k) => k !== undefined)];
+      const proofs = await inclusionProofs(this.h, indexes, size, tree.reader);
+      await committed;
+      [...fresh, ...logged].forEach((p, i) => {
+        p.resolve({ index: indexes[i]!, leafHash: p.leafHash, created: i < fresh.length, size, checkpoint, proof: proofs[i]! });
+      });
     } catch (e) {
       for (const p of batch) p.reject(e instanceof DiptychError ? e : new DiptychError('not_ready', `could not store entries: ${(e as Error).message}`));
     } finally {
@@ -244,12 +260,12 @@ export class Sequencer<C = undefined> {
     const leafHashes = fresh.map((p) => p.leafHash);
     const tiles = edge.append(leafHashes);
     const overlay = new Map(tiles.map((t) => [`${t.level}/${t.index}`, t.bytes]));
-    const reader = tileHashReader(this.h, (l, i) => Promise.resolve(overlay.get(`${l}/${i}`) ?? this.readTile(l, i)));
+    const reader = tileHashReader(this.h, (l, i) => Promise.resolve(overlay.get(`${l}/${i}`) ?? this.readTile(l, i)), []);
     const size = edge.treeSize;
     const root = await treeHash(this.h, size, reader);
     const checkpoint = this.checkpoints.sign(size, root);
     const batch = { firstIndex, entries: fresh.map((p) => p.entry), leafHashes, tiles, head: { size, checkpoint } };
-    return { batch, edge, admitted };
+    return { batch, edge, admitted, reader };
   }
 
   private async commitStaged(): Promise<void> {
@@ -260,18 +276,6 @@ export class Sequencer<C = undefined> {
     this.current = staged.batch.head;
     staged.admitted?.commit();
     for (const t of staged.batch.tiles) if (t.width === TILE_WIDTH) this.fullTiles.set(`${t.level}/${t.index}`, t.bytes);
-  }
-
-  /** Resolves new entries (the tail of the tree) and already-logged ones with inclusion proofs. */
-  private async answer(fresh: readonly Pending<C>[], logged: readonly Pending<C>[], loggedAt: readonly number[]): Promise<void> {
-    const { size, checkpoint } = this.current;
-    const reader = this.hashReader(new Map());
-    const reply = async (p: Pending<C>, index: number, created: boolean): Promise<void> => {
-      const proof = await inclusionProof(this.h, index, size, reader);
-      p.resolve({ index, leafHash: p.leafHash, created, size, checkpoint, proof });
-    };
-    for (let i = 0; i < fresh.length; i++) await reply(fresh[i]!, size - fresh.length + i, true);
-    for (let i = 0; i < logged.length; i++) await reply(logged[i]!, loggedAt[i]!, false);
   }
 
   /** The stored bytes of a hash tile in the current tree, at its current width. */
@@ -295,7 +299,7 @@ export class Sequencer<C = undefined> {
     return bytes?.subarray(0, tile.width * 32);
   }
 
-  hashReader(memo?: Map<string, Hash>): HashReader {
+  hashReader(memo?: SubtreeMemo): HashReader {
     return tileHashReader(this.h, (l, i) => this.readTile(l, i), memo);
   }
 

@@ -86,7 +86,7 @@ export type TileSource = (level: number, index: number) => Promise<Uint8Array | 
  * memo (kept by the caller across calls), subtree hashes inside tiles are computed once: the
  * sequencer proves a whole batch of neighbouring leaves against one tree.
  */
-export function tileHashReader(h: MerkleHasher, readTile: TileSource, memo?: Map<string, Hash>): HashReader {
+export function tileHashReader(h: MerkleHasher, readTile: TileSource, memo?: SubtreeMemo): HashReader {
   return {
     async readHashes(subtrees) {
       const spots = subtrees.map(locateSubtree);
@@ -109,16 +109,23 @@ export function tileHashReader(h: MerkleHasher, readTile: TileSource, memo?: Map
   };
 }
 
-function memoSpan(h: MerkleHasher, tile: Uint8Array, subtree: Subtree, offset: number, count: number, memo: Map<string, Hash>): Hash {
-  if (count === 1) return tile.subarray(offset * HASH_SIZE, (offset + 1) * HASH_SIZE);
-  const key = `${subtree.level}/${subtree.index}`;
-  let hash = memo.get(key);
-  if (hash === undefined) {
+/** Hashes of complete subtrees already computed, by level then index. */
+export type SubtreeMemo = Array<Map<number, Hash>>;
+
+function memoSpan(h: MerkleHasher, tile: Uint8Array, subtree: Subtree, offset: number, count: number, memo: SubtreeMemo): Hash {
+  // Stored hashes are memoized too: proofs of neighbouring leaves share them, and one view
+  // object per hash keeps a large batch from allocating millions of them.
+  const level = (memo[subtree.level] ??= new Map());
+  let hash = level.get(subtree.index);
+  if (hash === undefined && count === 1) {
+    hash = tile.subarray(offset * HASH_SIZE, (offset + 1) * HASH_SIZE);
+    level.set(subtree.index, hash);
+  } else if (hash === undefined) {
     const half = count / 2;
     const left = memoSpan(h, tile, { level: subtree.level - 1, index: 2 * subtree.index }, offset, half, memo);
     const right = memoSpan(h, tile, { level: subtree.level - 1, index: 2 * subtree.index + 1 }, offset + half, half, memo);
     hash = h.node(left, right);
-    memo.set(key, hash);
+    level.set(subtree.index, hash);
   }
   return hash;
 }

@@ -142,6 +142,29 @@ export async function inclusionProof(h: MerkleHasher, index: number, size: numbe
   return hashRanges(h, inclusionRanges(index, size), reader);
 }
 
+/**
+ * Inclusion proofs of many leaves in one tree, with one read for all of them. Neighbouring
+ * leaves share most proof hashes, so each distinct range is planned, read and folded once.
+ */
+export async function inclusionProofs(h: MerkleHasher, indexes: readonly number[], size: number, reader: HashReader): Promise<Hash[][]> {
+  checkSize(size);
+  const slots = new Map<number, Map<number, number>>(); // start → end → distinct range number
+  const distinct: Range[] = [];
+  const slotOf = (start: number, end: number): number => {
+    let ends = slots.get(start);
+    if (ends === undefined) slots.set(start, (ends = new Map()));
+    let slot = ends.get(end);
+    if (slot === undefined) ends.set(end, (slot = distinct.push([start, end]) - 1));
+    return slot;
+  };
+  const proofSlots = indexes.map((index) => {
+    checkIndex(index, size);
+    return inclusionRanges(index, size).map(([start, end]) => slotOf(start, end));
+  });
+  const hashes = await hashRanges(h, distinct, reader);
+  return proofSlots.map((proof) => proof.map((slot) => hashes[slot]!));
+}
+
 export async function consistencyProof(h: MerkleHasher, oldSize: number, newSize: number, reader: HashReader): Promise<Hash[]> {
   checkSize(newSize);
   checkSize(oldSize);

@@ -1,11 +1,16 @@
-// Worker thread body for verify-pool.ts: verifies batches of Ed25519 signatures with node:crypto.
+// Worker thread body for verify-pool.ts: verifies packed batches of Ed25519 signatures with
+// node:crypto and transfers the results back (1 = valid).
 import { parentPort } from 'node:worker_threads';
 import { createNodeCrypto } from './node-crypto.js';
-import type { SignatureCheck } from './verify-pool.js';
+import { unpackChecks } from './verify-pool.js';
 
 const crypto = createNodeCrypto();
 
-parentPort!.on('message', ({ id, checks }: { id: number; checks: SignatureCheck[] }) => {
-  const results = checks.map((c) => crypto.verifyEd25519(c.publicKey, c.message, c.signature));
-  parentPort!.postMessage({ id, results });
+parentPort!.on('message', ({ id, packed }: { id: number; packed: Uint8Array }) => {
+  const checks = unpackChecks(packed);
+  const results = new Uint8Array(checks.length);
+  checks.forEach((c, i) => {
+    results[i] = c !== undefined && crypto.verifyEd25519(c.publicKey, c.message, c.signature) ? 1 : 0;
+  });
+  parentPort!.postMessage({ id, results }, [results.buffer as ArrayBuffer]);
 });

@@ -1,0 +1,66 @@
+// Append throughput over HTTP: the real `diptych serve` in a child process (its own event loop
+// and verification threads), many concurrent clients on keep-alive connections over loopback.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+import { percentile } from './measure.js';
+
+export interface AppendHttpResult {
+  entriesPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  failures: number;
+}
+
+const CLI = fileURLToPath(new URL('../cli/diptych.js', import.meta.url));
+
+async function startServer(dataDir: string, cadenceMs: number) {
+  const child = spawn(process.execPath, [CLI, 'serve', '--data', dataDir, '--port', '0', '--json', '--cadence', String(cadenceMs)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  const { url } = JSON.parse(line) as { url: string };
+  const stop = async (): Promise<void> => {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  return { url, stop };
+}
+
+export async function appendOverHttp(entries: readonly Uint8Array[], cadenceMs: number, concurrency: number): Promise<AppendHttpResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'diptych-bench-http-'));
+  const server = await startServer(dir, cadenceMs);
+  const pool = new Pool(server.url, { connections: Math.min(concurrency, 512), pipelining: Math.ceil(concurrency / 512) });
+  const latencies: number[] = [];
+  let next = 0;
+  let failures = 0;
+  const client = async (): Promise<void> => {
+    while (next < entries.length) {
+      const body = entries[next++]!;
+      const start = performance.now();
+      const res = await pool.request({ path: '/api/v1/entries', method: 'POST', body, headers: { 'content-type': 'application/json' } });
+      await res.body.dump();
+      if (res.statusCode !== 201) failures++;
+      latencies.push(performance.now() - start);
+    }
+  };
+  try {
+    const start = performance.now();
+    await Promise.all(Array.from({ length: concurrency }, client));
+    const elapsed = performance.now() - start;
+    latencies.sort((a, b) => a - b);
+    return { entriesPerSecond: (entries.length / elapsed) * 1000, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), failures };
+  } finally {
+    await pool.close();
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
