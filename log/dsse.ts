@@ -11,7 +11,7 @@
 import { bytesEqual, concatBytes, fromBase64, fromHex, toBase64, utf8 } from './bytes.js';
 import { nobleCrypto, type Crypto } from './crypto.js';
 import { DiptychError } from './errors.js';
-import { canonicalBytes, isWellFormed, parseCanonical, type JsonValue } from './jcs.js';
+import { assertCanonical, canonicalBytes, isWellFormed, parseCanonical, type JsonValue } from './jcs.js';
 import { ED25519_TYPE, isValidKeyName, keyHandle, keyId, type NoteSigner } from './note.js';
 
 /** The largest log entry (C2SP tlog-tiles entry bundles use 16-bit lengths). */
@@ -125,7 +125,7 @@ export function parseEnvelope(bytes: Uint8Array): ParsedEnvelope {
   }
   const parsed = checkEnvelope(value);
   // Structure first, so a wrong field is reported as such; then the exact-bytes rule.
-  parseCanonical(bytes, 'invalid_json');
+  assertCanonical(value, bytes, 'invalid_json');
   return parsed;
 }
 

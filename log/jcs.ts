@@ -66,11 +66,19 @@ export function parseCanonical(bytes: Uint8Array, code = 'invalid_json', options
   } catch {
     throw new DiptychError(code, 'not valid JSON');
   }
+  assertCanonical(value, bytes, code, options);
+  return value as JsonValue;
+}
+
+/**
+ * Checks that `bytes`, from which `value` was parsed, are exactly the JCS form of `value`:
+ * for callers that parsed once to check structure first.
+ */
+export function assertCanonical(value: unknown, bytes: Uint8Array, code = 'invalid_json', options: CanonicalOptions = {}): void {
   checkValue(value, 0, code, options.allowNonIntegers === true);
   if (!bytesEqual(utf8(canonicalize(value) ?? ''), bytes)) {
     throw new DiptychError('non_canonical_json', 'JSON is not in RFC 8785 canonical form');
   }
-  return value as JsonValue;
 }
 
 function checkValue(value: unknown, depth: number, code: string, anyNumber: boolean): void {
