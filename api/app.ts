@@ -2,13 +2,13 @@
 // thin adapters: parse the request, call the log, encode the answer. Errors become
 // {"error": {code, message}} with the status from the one table in log/errors.ts.
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { DiptychError, statusOf } from '../log/errors.js';
 import { fromHex, toBase64, toHex } from '../log/bytes.js';
 import { parseTilePath } from '../log/tile-path.js';
 import { encodeBundle, MAX_ENTRY_SIZE } from '../log/bundle.js';
 import { TILE_WIDTH } from '../log/tile.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
+import { readBody } from './body.js';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 // A partial tile of a given width never changes either, but it is superseded quickly.
@@ -38,6 +38,10 @@ function errorResponse(c: Context, error: unknown, onInternal?: (e: unknown) => 
   const status = statusOf(e.code);
   const headers: Record<string, string> = { 'cache-control': 'no-store' };
   if (status === 503 || status === 429) headers['retry-after'] = '1';
+  // A body refused as too large is left partly unread, and the connection cannot carry another
+  // request (@hono/node-server gives up draining it and drops the socket): say so, so that
+  // keep-alive clients do not send their next request into a connection about to close.
+  if (status === 413) headers['connection'] = 'close';
   return c.json({ error: { code: e.code, message: e.message } }, status as 400, headers);
 }
 
@@ -68,23 +72,13 @@ async function entryBundle(log: TransparencyLog, index: number, width: number): 
 function mountApi(app: Hono, log: TransparencyLog): void {
   const api = new Hono();
   api.get('/log', (c) => c.json(log.info()));
-  api.post(
-    '/entries',
-    bodyLimit({
-      maxSize: MAX_ENTRY_SIZE,
-      onError: () => {
-        throw new DiptychError('entry_too_large', `entries are at most ${MAX_ENTRY_SIZE} bytes`);
-      },
-    }),
-    async (c) => {
-      const body = new Uint8Array(await c.req.arrayBuffer());
-      const r = await log.submit(body);
-      return c.json(
-        { index: r.index, leafHash: toHex(r.leafHash), checkpoint: new TextDecoder().decode(r.checkpoint), inclusionProof: r.proof.map(toBase64) },
-        r.created ? 201 : 200,
-      );
-    },
-  );
+  api.post('/entries', async (c) => {
+    const r = await log.submit(await readBody(c, MAX_ENTRY_SIZE));
+    return c.json(
+      { index: r.index, leafHash: toHex(r.leafHash), checkpoint: new TextDecoder().decode(r.checkpoint), inclusionProof: r.proof.map(toBase64) },
+      r.created ? 201 : 200,
+    );
+  });
   api.get('/entries/:index', async (c) => {
     const index = integerParam(c.req.param('index'), 'index');
     const entry = await log.sequencer.entry(index);

@@ -22,12 +22,22 @@ export interface ValidatedEntry {
   readonly verifiedKeyids: readonly string[];
 }
 
+/**
+ * The keyid (`name+hex8`) of a vkey `name+hex8+base64`. Names never hold '+', but the base64
+ * key material often does, so the keyid ends at the second '+', not the last.
+ */
+function keyidOf(vkey: string): string {
+  const first = vkey.indexOf('+');
+  const second = first < 0 ? -1 : vkey.indexOf('+', first + 1);
+  return second < 0 ? vkey : vkey.slice(0, second);
+}
+
 /** Keys fixed by configuration (the log's own key, witnesses, trusted parties). */
 export function staticKeys(vkeys: readonly string[], crypto?: Crypto): KeyDirectory {
   const byKeyid = new Map<string, Uint8Array>();
   for (const vkey of vkeys) {
     const key = parseVerifierKey(vkey, crypto);
-    byKeyid.set(vkey.slice(0, vkey.lastIndexOf('+')), key.publicKey);
+    byKeyid.set(keyidOf(vkey), key.publicKey);
   }
   return { publicKey: (keyid) => byKeyid.get(keyid) };
 }
@@ -42,7 +52,7 @@ export const selfNamedKeys: KeyDirectory = {
     const keys = entry.payload['keys'];
     if (!Array.isArray(keys)) return undefined;
     for (const vkey of keys) {
-      if (typeof vkey === 'string' && vkey.slice(0, vkey.lastIndexOf('+')) === keyid) {
+      if (typeof vkey === 'string' && keyidOf(vkey) === keyid) {
         try {
           return parseVerifierKey(vkey).publicKey;
         } catch {

@@ -132,17 +132,27 @@ export class LevelStorage implements LogStorage {
       const already = (firstIndex + at) % TILE_WIDTH;
       const take = Math.min(TILE_WIDTH - already, entries.length - at);
       const fresh = encodeBundle(entries.slice(at, at + take));
-      out.push({ index, bytes: already === 0 ? fresh : concatBytes(await this.storedBundle(index), fresh) });
+      out.push({ index, bytes: already === 0 ? fresh : concatBytes(await this.storedBundle(index, already), fresh) });
       at += take;
     }
     return out;
   }
 
-  private async storedBundle(index: number): Promise<Uint8Array> {
-    if (this.partialBundle?.index === index) return this.partialBundle.bytes;
-    const bytes = await this.db.get(bundleKey(index));
+  /**
+   * The first `count` entries of a stored bundle, as bundle bytes. It can hold more: when a
+   * commit failed after its write reached the disk, the sequencer retries the same batch, and
+   * those entries must be rewritten in place, not appended a second time.
+   */
+  private async storedBundle(index: number, count: number): Promise<Uint8Array> {
+    const bytes = this.partialBundle?.index === index ? this.partialBundle.bytes : await this.db.get(bundleKey(index));
     if (bytes === undefined) throw new DiptychError('state_inconsistent', `entry bundle ${index} is missing`);
-    return bytes;
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      if (at + 2 > bytes.length) throw new DiptychError('state_inconsistent', `entry bundle ${index} holds fewer than ${count} entries`);
+      at += 2 + ((bytes[at]! << 8) | bytes[at + 1]!);
+    }
+    if (at > bytes.length) throw new DiptychError('state_inconsistent', `stored entry bundle ${index} is corrupt`);
+    return bytes.subarray(0, at);
   }
 
   close(): Promise<void> {
