@@ -46,23 +46,25 @@ export function staticKeys(vkeys: readonly string[], crypto?: Crypto): KeyDirect
  * A keys entry names its own keys, and the first one for a project must be signed by them
  * (trust on first use), so its signatures are checked against the keys it names.
  */
-export const selfNamedKeys: KeyDirectory = {
-  publicKey(keyid, entry) {
-    if (entry.envelope.payloadType !== KEYS_PAYLOAD_TYPE) return undefined;
-    const keys = entry.payload['keys'];
-    if (!Array.isArray(keys)) return undefined;
-    for (const vkey of keys) {
-      if (typeof vkey === 'string' && keyidOf(vkey) === keyid) {
-        try {
-          return parseVerifierKey(vkey).publicKey;
-        } catch {
-          throw new DiptychError('invalid_payload', `keys entry names a malformed key ${keyid}`);
-        }
+export function selfNamedKeys(crypto?: Crypto): KeyDirectory {
+  return { publicKey: (keyid, entry) => selfNamedKey(keyid, entry, crypto) };
+}
+
+function selfNamedKey(keyid: string, entry: ParsedEnvelope, crypto: Crypto | undefined): Uint8Array | undefined {
+  if (entry.envelope.payloadType !== KEYS_PAYLOAD_TYPE) return undefined;
+  const keys = entry.payload['keys'];
+  if (!Array.isArray(keys)) return undefined;
+  for (const vkey of keys) {
+    if (typeof vkey === 'string' && keyidOf(vkey) === keyid) {
+      try {
+        return parseVerifierKey(vkey, crypto).publicKey;
+      } catch {
+        throw new DiptychError('invalid_payload', `keys entry names a malformed key ${keyid}`);
       }
     }
-    return undefined;
-  },
-};
+  }
+  return undefined;
+}
 
 /** The first directory that knows a keyid answers. */
 export function chainKeys(...directories: readonly KeyDirectory[]): KeyDirectory {

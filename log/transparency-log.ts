@@ -73,7 +73,7 @@ export class TransparencyLog {
     const verifier = threads === 0 ? inlineVerifier(crypto) : workerVerifier(threads);
     const policy = options.policy ?? EMPTY_POLICY;
     const configured = [key.verifierKey, ...policy.witnesses.map((w) => w.vkey), ...policy.trustedParties];
-    const keys = chainKeys(staticKeys(configured, crypto), selfNamedKeys, ...(options.keys ? [options.keys] : []));
+    const keys = chainKeys(staticKeys(configured, crypto), selfNamedKeys(crypto), ...(options.keys ? [options.keys] : []));
     return new TransparencyLog(key, hasher, sequencer, new EntryValidator(keys, verifier, crypto), verifier, storage, policy);
   }
 
