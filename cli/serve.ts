@@ -51,13 +51,15 @@ export async function serveCommand(argv: string[]): Promise<number> {
     await log.close();
     throw e;
   });
-  if (values.json) process.stdout.write(JSON.stringify({ url: server.url, origin: log.origin, verifierKey: log.key.verifierKey, size: log.sequencer.size }) + '\n');
-  else process.stderr.write(`diptych: log ${log.origin} (size ${log.sequencer.size}) listening on ${server.url}\nverifier key: ${log.key.verifierKey}\n`);
-  await new Promise<void>((resolve) => {
+  // The handlers go in before the address is printed: whoever reads it may signal at once.
+  const stopped = new Promise<void>((resolve) => {
     const stop = (): void => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  if (values.json) process.stdout.write(JSON.stringify({ url: server.url, origin: log.origin, verifierKey: log.key.verifierKey, size: log.sequencer.size }) + '\n');
+  else process.stderr.write(`diptych: log ${log.origin} (size ${log.sequencer.size}) listening on ${server.url}\nverifier key: ${log.key.verifierKey}\n`);
+  await stopped;
   await server.close();
   await log.close();
   return EXIT_OK;

@@ -1,0 +1,250 @@
+// Durability across crashes (SPEC §7), with the real `diptych serve` as a child process:
+// SIGKILL it while clients are posting, restart it on the same data directory, and check that
+// every acknowledged entry is still at its index and that the log's new checkpoint is
+// consistent with every checkpoint it handed out before. And a tampered data directory: the
+// server refuses to start, in one line, without ever listening.
+import { cp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { bytesEqual, fromBase64, fromHex, toHex } from '../log/bytes.js';
+import { checkpointSigner } from '../log/log-key.js';
+import { verifyConsistency, verifyInclusion } from '../log/proof.js';
+import type { SignerKey } from '../log/note.js';
+import type { Hash } from '../log/tree.js';
+import { ChildExitedError, startChildServer, type ChildServer } from './support/child-server.js';
+import {
+  clientHasher,
+  flipMiddle,
+  jsonOf,
+  keysEntry,
+  mapConcurrent,
+  newSignerKey,
+  openLogCheckpoint,
+  postEntry,
+  removeDir,
+  replaceInDb,
+  request,
+  strangerEntry,
+  tempDir,
+  textOf,
+  type EntryReceipt,
+} from './support/log-fixture.js';
+
+const KILLS = 3;
+const ACKS_PER_ROUND = 250;
+const CLIENTS = 16;
+
+interface Ack {
+  index: number;
+  leafHash: string;
+  entry: Uint8Array;
+}
+
+/** What the test knows of the log: every acknowledgement and every checkpoint handed out. */
+class Ledger {
+  readonly acks: Ack[] = [];
+  readonly checkpoints = new Map<number, Hash>();
+  /** Entries whose POST got no answer: the kill came first. Logged or not, both are fine. */
+  readonly unanswered: Uint8Array[] = [];
+  private readonly opened = new Map<string, { size: number; root: Hash }>();
+
+  constructor(readonly vkey: string) {}
+
+  /** Verifies and records a checkpoint; a second root for a size fails the test. */
+  checkpoint(text: string, label: string): { size: number; root: Hash } {
+    let cp = this.opened.get(text);
+    if (cp === undefined) {
+      cp = openLogCheckpoint(text, this.vkey);
+      this.opened.set(text, cp);
+    }
+    const known = this.checkpoints.get(cp.size);
+    if (known === undefined) this.checkpoints.set(cp.size, cp.root);
+    else assert.ok(bytesEqual(known, cp.root), `${label}: a second root for size ${cp.size}`);
+    return cp;
+  }
+
+  /** Checks a receipt as a client would, then records the acknowledgement. */
+  ack(receipt: EntryReceipt, entry: Uint8Array): void {
+    const leaf = clientHasher.leaf(entry);
+    assert.is(receipt.leafHash, toHex(leaf));
+    const cp = this.checkpoint(receipt.checkpoint, `receipt for ${receipt.index}`);
+    verifyInclusion(clientHasher, receipt.index, cp.size, leaf, receipt.inclusionProof.map((p) => fromBase64(p)), cp.root);
+    this.acks.push({ index: receipt.index, leafHash: receipt.leafHash, entry });
+  }
+}
+
+/** Distinct entries: every third a self-signed keys entry, so workers verify signatures too. */
+function entryFor(key: SignerKey, label: string, n: number): Uint8Array {
+  return n % 3 === 0 ? keysEntry(key, `crash-${label}`) : strangerEntry('application/vnd.diptych.observation+json', { crash: label });
+}
+
+/** After a (re)start: all acknowledged entries in place, and the log consistent with the past. */
+async function checkRecovered(server: ChildServer, ledger: Ledger, label: string): Promise<{ size: number; root: Hash }> {
+  const reply = await request(server.url, '/checkpoint');
+  assert.is(reply.status, 200);
+  const now = ledger.checkpoint(textOf(reply), `${label}: checkpoint after start`);
+  assert.is(server.info.size, now.size, `${label}: the size the server announced`);
+  const highest = Math.max(-1, ...ledger.acks.map((a) => a.index));
+  assert.ok(now.size > highest, `${label}: size ${now.size} covers acknowledged index ${highest}`);
+
+  await mapConcurrent(ledger.acks, CLIENTS, async (ack) => {
+    const got = await request(server.url, `/api/v1/entries/${ack.index}`);
+    assert.is(got.status, 200, `${label}: entry ${ack.index}`);
+    const body = jsonOf<{ index: number; leafHash: string }>(got);
+    assert.is(body.leafHash, ack.leafHash, `${label}: entry ${ack.index} is the one acknowledged`);
+  });
+  // A sample of acknowledged entries is provably in the new tree.
+  await mapConcurrent(ledger.acks.filter((_, i) => i % 25 === 0), CLIENTS, async (ack) => {
+    const proof = jsonOf<{ proof: string[] }>(await request(server.url, `/api/v1/proof/inclusion?index=${ack.index}&size=${now.size}`));
+    verifyInclusion(clientHasher, ack.index, now.size, fromHex(ack.leafHash), proof.proof.map((p) => fromBase64(p)), now.root);
+  });
+  // Every checkpoint ever handed out is a prefix of the new tree.
+  await mapConcurrent([...ledger.checkpoints], CLIENTS, async ([size, root]) => {
+    assert.ok(size <= now.size, `${label}: a checkpoint of size ${size} was handed out, the log restarted at ${now.size}`);
+    const got = await request(server.url, `/api/v1/proof/consistency?from=${size}&to=${now.size}`);
+    assert.is(got.status, 200, `${label}: consistency ${size} → ${now.size}: ${textOf(got)}`);
+    verifyConsistency(clientHasher, size, now.size, root, now.root, jsonOf<{ proof: string[] }>(got).proof.map((p) => fromBase64(p)));
+  });
+  // Entries whose answer the kill swallowed: logged (200, below the restart size) or not (201).
+  const unanswered = ledger.unanswered.splice(0);
+  await mapConcurrent(unanswered, CLIENTS, async (entry) => {
+    const got = await postEntry(server.url, entry);
+    const receipt = jsonOf<EntryReceipt>(got);
+    if (got.status === 200) assert.ok(receipt.index < now.size, `${label}: an unanswered entry logged before the kill is below ${now.size}`);
+    else assert.is(got.status, 201, `${label}: ${textOf(got)}`);
+    ledger.ack(receipt, entry);
+  });
+  return now;
+}
+
+test(`SIGKILL while clients post, ${KILLS} times: acknowledged entries survive, checkpoints stay consistent`, async () => {
+  const dir = await tempDir('crash');
+  const key = newSignerKey('crash.test/developer');
+  let ledger: Ledger | undefined;
+  let n = 0;
+  try {
+    for (let round = 0; round <= KILLS; round++) {
+      const server = await startChildServer({ dataDir: dir, cadenceMs: 20 });
+      try {
+        ledger ??= new Ledger(server.info.verifierKey);
+        assert.is(server.info.verifierKey, ledger.vkey, 'the same log key after every restart');
+        const label = `start ${round}`;
+        await checkRecovered(server, ledger, label);
+        if (round === KILLS) {
+          // The last start: appends continue, and a clean shutdown exits 0.
+          const { size } = jsonOf<{ size: number }>(await request(server.url, '/api/v1/log'));
+          const entry = entryFor(key, 'after the last restart', n++);
+          const reply = await postEntry(server.url, entry);
+          assert.is(reply.status, 201);
+          const receipt = jsonOf<EntryReceipt>(reply);
+          assert.is(receipt.index, size, 'the next index');
+          ledger.ack(receipt, entry);
+          const exit = await server.stop('SIGTERM');
+          assert.equal(exit, { code: 0, signal: null }, `clean shutdown: ${server.stderr()}`);
+          break;
+        }
+
+        const target = ledger.acks.length + ACKS_PER_ROUND;
+        // Once `target` entries are acknowledged the kill is armed; it fires shortly after half
+        // the clients have sent another request, so that requests are in flight (waiting in the
+        // pool, or in a step being written). The delay differs per round to land in different
+        // phases of the sequencer's cadence; nothing below depends on where it lands.
+        let armed = false;
+        let sentSinceArmed = 0;
+        let killed = false;
+        const kill = (): void => {
+          killed = true;
+          server.child.kill('SIGKILL');
+        };
+        const currentLedger = ledger;
+        await Promise.all(
+          Array.from({ length: CLIENTS }, async () => {
+            while (!killed) {
+              const entry = entryFor(key, `round ${round} entry ${n}`, n++);
+              const posted = postEntry(server.url, entry);
+              if (armed && ++sentSinceArmed === CLIENTS / 2) setTimeout(kill, [2, 11, 23][round]);
+              let reply;
+              try {
+                reply = await posted;
+              } catch {
+                // No answer: the connection died with the server.
+                assert.ok(killed, `a request failed before the kill: ${server.stderr()}`);
+                currentLedger.unanswered.push(entry);
+                return;
+              }
+              assert.is(reply.status, 201, `round ${round}: ${textOf(reply)}`);
+              currentLedger.ack(jsonOf<EntryReceipt>(reply), entry);
+              if (currentLedger.acks.length >= target) armed = true;
+            }
+          }),
+        );
+        const exit = await server.exited;
+        assert.is(exit.signal, 'SIGKILL');
+      } finally {
+        await server.stop('SIGKILL');
+      }
+    }
+    assert.ok(ledger!.acks.length >= KILLS * ACKS_PER_ROUND);
+    // Acknowledged indices are distinct: no two entries were ever given the same place.
+    assert.is(new Set(ledger!.acks.map((a) => a.index)).size, ledger!.acks.length);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+test('a tampered data directory: the server exits non-zero with one line naming state_inconsistent, never listening', async () => {
+  const base = await tempDir('crash-tamper');
+  try {
+    const pristine = join(base, 'pristine');
+    const server = await startChildServer({ dataDir: pristine });
+    const entries = Array.from({ length: 20 }, (_, i) => strangerEntry('text/x-tamper', { i }));
+    const receipts = await Promise.all(entries.map(async (e) => jsonOf<EntryReceipt>(await postEntry(server.url, e))));
+    const checkpoint = textOf(await request(server.url, '/checkpoint'));
+    const cpNow = openLogCheckpoint(checkpoint, server.info.verifierKey);
+    assert.is(cpNow.size, 20);
+    assert.equal(await server.stop('SIGTERM'), { code: 0, signal: null });
+    const newest = entries[receipts.findIndex((r) => r.index === 19)]!;
+    // Same origin, another key: what a swapped or forged database would carry.
+    const forger = checkpointSigner(newSignerKey(server.info.origin));
+
+    const cases: Array<[string, (db: string) => Promise<string[]>]> = [
+      ['an entry altered', (db) => replaceInDb(db, newest, flipMiddle)],
+      ['a leaf hash altered', (db) => replaceInDb(db, clientHasher.leaf(newest), flipMiddle)],
+      ['the checkpoint signed by another key', (db) => replaceInDb(db, new TextEncoder().encode(checkpoint), () => forger.sign(cpNow.size, cpNow.root))],
+    ];
+    // The untouched copy starts: the failures below come from the changes alone.
+    const control = join(base, 'control');
+    await cp(pristine, control, { recursive: true });
+    const ok = await startChildServer({ dataDir: control });
+    assert.is(ok.info.size, 20);
+    await ok.stop('SIGTERM');
+
+    for (const [label, tamper] of cases) {
+      const dir = join(base, label.replace(/\W+/g, '-'));
+      await cp(pristine, dir, { recursive: true });
+      assert.is((await tamper(join(dir, 'db'))).length, 1, `${label}: one stored value changed`);
+      let failure: unknown;
+      try {
+        const started = await startChildServer({ dataDir: dir });
+        await started.stop('SIGKILL');
+      } catch (e) {
+        failure = e;
+      }
+      if (!(failure instanceof ChildExitedError)) {
+        assert.unreachable(`${label}: the server started anyway (${String(failure)})`);
+        return;
+      }
+      assert.is(failure.exit.code, 1, `${label}: exit code`);
+      assert.is(failure.stdout, '', `${label}: nothing on stdout (no address)`);
+      const lines = failure.stderr.split('\n').filter((l) => l !== '');
+      assert.is(lines.length, 1, `${label}: one line: ${failure.stderr}`);
+      assert.match(lines[0]!, /state_inconsistent/, label);
+      assert.not.match(lines[0]!, /listening|\bat /, label);
+    }
+  } finally {
+    await removeDir(base);
+  }
+});
+
+test.run();
