@@ -20,6 +20,7 @@ import {
   type MerkleHasher,
 } from '../log/tree.js';
 import { loadVector } from './support/vectors.js';
+import { levelsOf } from './support/reference-tree.js';
 
 const node = merkleHasher(createNodeCrypto());
 const noble = merkleHasher(nobleCrypto);
@@ -52,17 +53,6 @@ interface ProofSetFile {
 
 // ------------------------------------------------------------------ independent helpers
 
-/** Every complete subtree hash, level by level, computed here without tree.ts. */
-function levelsOf(h: MerkleHasher, leafHashes: readonly Hash[]): Hash[][] {
-  const levels: Hash[][] = [leafHashes.slice()];
-  for (let l = 0; levels[l]!.length > 1; l++) {
-    const cur = levels[l]!;
-    const next: Hash[] = [];
-    for (let i = 0; i + 1 < cur.length; i += 2) next.push(h.node(cur[i]!, cur[i + 1]!));
-    levels.push(next);
-  }
-  return levels;
-}
 
 /** A HashReader over precomputed levels: instant, so big vectors stay cheap. */
 function levelsReader(levels: Hash[][]): HashReader {

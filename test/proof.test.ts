@@ -28,6 +28,8 @@ import {
   type MerkleHasher,
 } from '../log/tree.js';
 import { loadVector } from './support/vectors.js';
+import { prng } from './support/prng.js';
+import { thrown } from './support/assert-code.js';
 
 const node = merkleHasher(createNodeCrypto());
 const noble = merkleHasher(nobleCrypto);
@@ -37,29 +39,7 @@ interface ConsistencyProbe { file: string; desc: string; size1: number; size2: n
 
 const b64 = (s: string): Uint8Array => fromBase64(s);
 
-/** The DiptychError a call throws; fails the test if it returns. */
-function thrown(fn: () => unknown): DiptychError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DiptychError) return e;
-    throw e;
-  }
-  assert.unreachable('expected a DiptychError');
-  throw new Error('unreachable');
-}
 
-/** Deterministic PRNG (mulberry32), so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** Uniform-ish integer in [lo, hi] for safe integers, from two 32-bit draws. */
 function randomInt(rand: () => number, lo: number, hi: number): number {

@@ -22,6 +22,9 @@ import {
 import { encodeTileIndex, entriesPath, parseTilePath, tilePath, type ParsedTilePath } from '../log/tile-path.js';
 import { memoryHashReader, merkleHasher, treeHash, type Hash, type MerkleHasher } from '../log/tree.js';
 import { loadVector, vectorPath } from './support/vectors.js';
+import { thrown } from './support/assert-code.js';
+import { prng } from './support/prng.js';
+import { levelsOf } from './support/reference-tree.js';
 
 const crypto = createNodeCrypto();
 const node = merkleHasher(crypto);
@@ -29,43 +32,11 @@ const noble = merkleHasher(nobleCrypto);
 
 type TileWithBytes = Tile & { bytes: Uint8Array };
 
-function thrown(fn: () => unknown): DiptychError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DiptychError) return e;
-    throw e;
-  }
-  assert.unreachable('expected a DiptychError');
-  throw new Error('unreachable');
-}
 
-/** Deterministic PRNG (mulberry32), so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const pathsOf = (tiles: readonly Tile[]): string[] => tiles.map((t) => tilePath(t));
 const sorted = (xs: Iterable<string>): string[] => [...xs].sort();
 
-/** Every complete subtree hash, level by level, computed without tile.ts. */
-function levelsOf(h: MerkleHasher, leafHashes: readonly Hash[]): Hash[][] {
-  const levels: Hash[][] = [leafHashes.slice()];
-  for (let l = 0; levels[l]!.length > 1; l++) {
-    const cur = levels[l]!;
-    const next: Hash[] = [];
-    for (let i = 0; i + 1 < cur.length; i += 2) next.push(h.node(cur[i]!, cur[i + 1]!));
-    levels.push(next);
-  }
-  return levels;
-}
 
 /** Reference tile contents: the hashes at tree level 8·level, straight from the levels. */
 function referenceTile(levels: Hash[][], tile: Tile): Uint8Array {

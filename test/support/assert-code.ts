@@ -24,3 +24,15 @@ export function outcome(fn: () => unknown): string {
     throw e;
   }
 }
+
+/** The DiptychError a call throws; fails the test if it returns. */
+export function thrown(fn: () => unknown): DiptychError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof DiptychError) return e;
+    throw e;
+  }
+  assert.unreachable('expected a DiptychError');
+  throw new Error('unreachable');
+}
