@@ -258,9 +258,10 @@ export class Sequencer<C = undefined> {
     const edge = this.edge.clone();
     const firstIndex = edge.treeSize;
     const leafHashes = fresh.map((p) => p.leafHash);
-    const tiles = edge.append(leafHashes);
+    const memo: SubtreeMemo = [];
+    const tiles = edge.append(leafHashes, memo);
     const overlay = new Map(tiles.map((t) => [`${t.level}/${t.index}`, t.bytes]));
-    const reader = tileHashReader(this.h, (l, i) => Promise.resolve(overlay.get(`${l}/${i}`) ?? this.readTile(l, i)), []);
+    const reader = tileHashReader(this.h, (l, i) => Promise.resolve(overlay.get(`${l}/${i}`) ?? this.readTile(l, i)), memo);
     const size = edge.treeSize;
     const root = await treeHash(this.h, size, reader);
     const checkpoint = this.checkpoints.sign(size, root);

@@ -176,8 +176,11 @@ export class TileEdge {
     return this.size;
   }
 
-  /** Appends leaf hashes; returns every tile that changed, with its new contents. */
-  append(leafHashes: readonly Hash[]): Array<Tile & { bytes: Uint8Array }> {
+  /**
+   * Appends leaf hashes; returns every tile that changed, with its new contents. Hashes
+   * computed inside tiles that fill up go into `memo`, where proofs of the same batch find them.
+   */
+  append(leafHashes: readonly Hash[], memo: SubtreeMemo = []): Array<Tile & { bytes: Uint8Array }> {
     this.partials = [];
     const changed = new Map<string, Tile & { bytes: Uint8Array }>();
     const growing = new Map<string, { level: number; index: number }>(); // contents taken once, after the loop
@@ -195,7 +198,7 @@ export class TileEdge {
         const bytes = concatRow(row);
         changed.set(key, { level, index, width: TILE_WIDTH, bytes });
         growing.delete(key);
-        hash = hashTileSpan(this.h, bytes, 0, TILE_WIDTH);
+        hash = memoSpan(this.h, bytes, { level: (level + 1) * TILE_HEIGHT, index }, 0, TILE_WIDTH, memo);
         this.rows[level] = [];
       }
       this.size++;
