@@ -68,6 +68,9 @@ export class ReplayIndex {
   /** Requests received, oldest first (the most recent MAX_RECORDED_REQUESTS). */
   readonly requests: RequestRecord[] = [];
   requestCount = 0;
+  /** Requests being answered now, and the most at once so far (to check client concurrency). */
+  inFlight = 0;
+  maxInFlight = 0;
   private readonly projects = new Map<string, ProjectViews>();
   private readonly faults: FaultPlan;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -172,6 +175,9 @@ export class ReplayIndex {
     this.requestCount += 1;
     this.requests.push({ method: req.method ?? 'GET', path, headers: req.headers });
     if (this.requests.length > MAX_RECORDED_REQUESTS) this.requests.shift();
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    res.once('close', () => (this.inFlight -= 1));
     const fault = this.faults.pick(path);
     if (fault?.kind === 'slow') {
       const timer = setTimeout(() => {
