@@ -25,6 +25,8 @@ export const ERROR_STATUS = {
   size_beyond_tree: 400,
   index_beyond_size: 400,
   size_out_of_range: 400,
+  malformed_witness_request: 400, // tlog-witness add-checkpoint body
+  invalid_old_size: 400, // tlog-witness: old size beyond the checkpoint's size
   // 400, project policies and release manifests (issue 4)
   invalid_project_name: 400,
   non_ascii_project_name: 400,
@@ -63,6 +65,7 @@ export const ERROR_STATUS = {
   file_not_found: 404,
   // 409: conflicts with what is stored
   conflict: 409,
+  stale_old_size: 409, // tlog-witness: answered with the known size as text/x.tlog.size
   wrong_seq: 409,
   release_conflict: 409,
   policy_changed: 409,
@@ -71,6 +74,7 @@ export const ERROR_STATUS = {
   body_too_large: 413,
   // 422: tlog-witness: same size, another root
   inconsistent_checkpoint: 422,
+  invalid_consistency_proof: 422, // tlog-witness: the proof from the cosigned size does not verify
   // 429, 503
   rate_limited: 429,
   not_ready: 503,

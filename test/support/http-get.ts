@@ -38,3 +38,26 @@ export async function get(base: string, path: string, headers: Record<string, st
   if (!outcome.ok) throw new Error(`GET ${path} failed: ${outcome.error}`);
   return outcome.reply;
 }
+
+/** A POST with a Content-Length body; resolves with whatever the server answers. */
+export function post(base: string, path: string, body: string | Uint8Array, headers: Record<string, string> = {}): Promise<RawReply> {
+  const url = new URL(base);
+  if (url.hostname !== '127.0.0.1') throw new Error(`refusing a non-loopback address: ${base}`);
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, path, method: 'POST', headers: { ...headers, 'content-length': String(bytes.length) } },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const all = Buffer.concat(parts);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: new Uint8Array(all.buffer, all.byteOffset, all.length), text: all.toString('utf8') });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(bytes);
+  });
+}

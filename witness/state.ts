@@ -1,0 +1,130 @@
+// The witness's own durable state, behind a small interface: per log, the latest checkpoint it
+// cosigned (C2SP tlog-witness: persisted before answering); per observed series, what it last
+// logged; per URL, the last ETag; and evidence of log forks. The level implementation writes
+// every change with sync, one atomic batch at a time, so a kill at any point loses nothing
+// that was acknowledged. Node-only.
+import { Level } from 'level';
+import { fromBase64, toBase64 } from '../log/bytes.js';
+import { DiptychError } from '../log/errors.js';
+import type { Hash } from '../log/tree.js';
+import type { LastObservation } from './observation.js';
+
+export interface CosignedCheckpoint {
+  readonly size: number;
+  readonly root: Hash;
+  /** The signed checkpoint note as received (evidence if the log later contradicts it). */
+  readonly note: string;
+}
+
+/** Two checkpoints, both signed by the log, that cannot both be true. */
+export interface ForkEvidence {
+  readonly origin: string;
+  readonly cosigned: string;
+  readonly conflicting: string;
+  readonly reason: 'same-size-other-root' | 'inconsistent-proof';
+  /** Milliseconds since the epoch. */
+  readonly at: number;
+}
+
+export interface WitnessState {
+  latestCosigned(origin: string): Promise<CosignedCheckpoint | undefined>;
+  /** Durable before it resolves. Callers serialise per origin (see cosigner.ts). */
+  putCosigned(origin: string, checkpoint: CosignedCheckpoint): Promise<void>;
+  allCosigned(): Promise<Array<{ origin: string; checkpoint: CosignedCheckpoint }>>;
+  recordFork(evidence: ForkEvidence): Promise<void>;
+  forks(): Promise<ForkEvidence[]>;
+  lastObservation(subject: string): Promise<LastObservation | undefined>;
+  putLastObservation(subject: string, last: LastObservation): Promise<void>;
+  etag(url: string): Promise<string | undefined>;
+  putEtag(url: string, etag: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+// Key prefixes: c = cosigned checkpoint by origin, f = fork evidence, o = observation, e = ETag.
+const COSIGNED = 'c\u0000';
+const FORK = 'f\u0000';
+const OBSERVED = 'o\u0000';
+const ETAG = 'e\u0000';
+
+interface StoredCheckpoint {
+  size: number;
+  root: string;
+  note: string;
+}
+
+export class LevelWitnessState implements WitnessState {
+  private forkCount = 0;
+
+  private constructor(private readonly db: Level<string, string>) {}
+
+  static async open(directory: string): Promise<LevelWitnessState> {
+    const db = new Level<string, string>(directory, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
+    try {
+      await db.open();
+    } catch (e) {
+      const cause = (e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message;
+      throw new DiptychError('not_ready', `cannot open the witness state in ${directory}: ${cause}`);
+    }
+    const state = new LevelWitnessState(db);
+    state.forkCount = (await state.forks()).length;
+    return state;
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  private async read<T>(key: string): Promise<T | undefined> {
+    const text = await this.db.get(key);
+    return text === undefined ? undefined : (JSON.parse(text) as T);
+  }
+
+  private write(key: string, value: unknown): Promise<void> {
+    return this.db.put(key, JSON.stringify(value), { sync: true });
+  }
+
+  async latestCosigned(origin: string): Promise<CosignedCheckpoint | undefined> {
+    const stored = await this.read<StoredCheckpoint>(COSIGNED + origin);
+    return stored === undefined ? undefined : { size: stored.size, root: fromBase64(stored.root), note: stored.note };
+  }
+
+  putCosigned(origin: string, c: CosignedCheckpoint): Promise<void> {
+    return this.write(COSIGNED + origin, { size: c.size, root: toBase64(c.root), note: c.note } satisfies StoredCheckpoint);
+  }
+
+  async allCosigned(): Promise<Array<{ origin: string; checkpoint: CosignedCheckpoint }>> {
+    const out: Array<{ origin: string; checkpoint: CosignedCheckpoint }> = [];
+    for await (const [key, value] of this.db.iterator({ gte: COSIGNED, lt: 'c\u0001' })) {
+      const s = JSON.parse(value) as StoredCheckpoint;
+      out.push({ origin: key.slice(COSIGNED.length), checkpoint: { size: s.size, root: fromBase64(s.root), note: s.note } });
+    }
+    return out;
+  }
+
+  async recordFork(evidence: ForkEvidence): Promise<void> {
+    this.forkCount += 1;
+    await this.write(FORK + String(this.forkCount).padStart(12, '0'), evidence);
+  }
+
+  async forks(): Promise<ForkEvidence[]> {
+    const out: ForkEvidence[] = [];
+    for await (const value of this.db.values({ gte: FORK, lt: 'f\u0001' })) out.push(JSON.parse(value) as ForkEvidence);
+    return out;
+  }
+
+  lastObservation(subject: string): Promise<LastObservation | undefined> {
+    return this.read<LastObservation>(OBSERVED + subject);
+  }
+
+  putLastObservation(subject: string, last: LastObservation): Promise<void> {
+    return this.write(OBSERVED + subject, last);
+  }
+
+  etag(url: string): Promise<string | undefined> {
+    return this.read<string>(ETAG + url);
+  }
+
+  putEtag(url: string, etag: string): Promise<void> {
+    return this.write(ETAG + url, etag);
+  }
+}
