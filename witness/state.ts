@@ -35,16 +35,21 @@ export interface WitnessState {
   forks(): Promise<ForkEvidence[]>;
   lastObservation(subject: string): Promise<LastObservation | undefined>;
   putLastObservation(subject: string, last: LastObservation): Promise<void>;
+  /** The releases last logged for a series (index, project, source): to notice removals. */
+  observedVersions(series: string): Promise<string[] | undefined>;
+  putObservedVersions(series: string, versions: readonly string[]): Promise<void>;
   etag(url: string): Promise<string | undefined>;
   putEtag(url: string, etag: string): Promise<void>;
   close(): Promise<void>;
 }
 
-// Key prefixes: c = cosigned checkpoint by origin, f = fork evidence, o = observation, e = ETag.
+// Key prefixes: c = cosigned checkpoint by origin, f = fork evidence, o = observation,
+// v = observed versions of a series, e = ETag.
 const COSIGNED = 'c\u0000';
 const FORK = 'f\u0000';
 const OBSERVED = 'o\u0000';
 const ETAG = 'e\u0000';
+const VERSIONS = 'v\u0000';
 
 interface StoredCheckpoint {
   size: number;
@@ -118,6 +123,14 @@ export class LevelWitnessState implements WitnessState {
 
   putLastObservation(subject: string, last: LastObservation): Promise<void> {
     return this.write(OBSERVED + subject, last);
+  }
+
+  observedVersions(series: string): Promise<string[] | undefined> {
+    return this.read<string[]>(VERSIONS + series);
+  }
+
+  putObservedVersions(series: string, versions: readonly string[]): Promise<void> {
+    return this.write(VERSIONS + series, versions);
   }
 
   etag(url: string): Promise<string | undefined> {

@@ -1,0 +1,150 @@
+// One sweep: fetch each watched project from the index (JSON API and/or Simple API), turn what
+// it serves into per-release observations, and log those that are news (observation.ts
+// compareObservation). A release the witness saw before and no longer sees is logged with no
+// files. Nothing here throws for a bad index or log answer: each becomes a failure in the report,
+// and the state is advanced only for what reached the log, so the next sweep (or a restarted
+// witness) picks up exactly what is missing.
+import { DiptychError } from '../log/errors.js';
+import type { NoteSigner } from '../log/note.js';
+import type { Clock } from './clock.js';
+import type { IndexClient } from './index-client.js';
+import type { IndexView, ViewSource } from './index-view.js';
+import type { LogSubmitter } from './log-submitter.js';
+import {
+  compareObservation,
+  observationEntry,
+  observationFingerprint,
+  observationSubject,
+  observationsFromView,
+  type ObservationContext,
+  type ObservationPayload,
+} from './observation.js';
+import { normalizeProjectName } from './project-name.js';
+import type { WitnessState } from './state.js';
+
+export interface SweepDeps {
+  readonly client: IndexClient;
+  readonly state: WitnessState;
+  readonly submitter: LogSubmitter;
+  /** The witness's DSSE signer (type 0x01). */
+  readonly signer: NoteSigner;
+  /** The witness's vkey, as the log policy lists it. */
+  readonly witness: string;
+  readonly clock: Clock;
+}
+
+export interface SweepOptions {
+  readonly projects: readonly string[];
+  /** Default both: the JSON API is primary, the Simple API a second view (PYPI-API.md §3.2). */
+  readonly sources?: readonly ViewSource[];
+  /** Projects observed at once (the index client bounds requests on its own). */
+  readonly concurrency?: number;
+}
+
+export interface SweepFailure {
+  readonly project: string;
+  readonly source: ViewSource;
+  /** An index failure reason (fetch-result.ts), log_rejected, log_unreachable or entry_too_large. */
+  readonly reason: string;
+  readonly message: string;
+}
+
+export interface SweepReport {
+  fetched: number;
+  notModified: number;
+  logged: number;
+  unchanged: number;
+  /** Log indexes of the entries this sweep added. */
+  readonly entries: number[];
+  readonly failures: SweepFailure[];
+}
+
+const SUBMISSIONS_PER_VIEW = 16;
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await task(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<SweepReport> {
+  const report: SweepReport = { fetched: 0, notModified: 0, logged: 0, unchanged: 0, entries: [], failures: [] };
+  const sources = options.sources ?? ['json', 'simple'];
+  const projects = [...new Set(options.projects.map(normalizeProjectName))];
+  const jobs = projects.flatMap((project) => sources.map((source) => ({ project, source })));
+  await mapLimit(jobs, options.concurrency ?? 8, (job) => observeProject(deps, job.project, job.source, report));
+  return report;
+}
+
+/** The key of one series of views: the same project from one index through one API. */
+export function seriesKey(indexUrl: string, project: string, source: ViewSource): string {
+  return JSON.stringify([indexUrl, project, source]);
+}
+
+async function observeProject(deps: SweepDeps, project: string, source: ViewSource, report: SweepReport): Promise<void> {
+  const { client, state } = deps;
+  const series = seriesKey(client.baseUrl, project, source);
+  const etag = await state.etag(series);
+  const result = source === 'json' ? await client.projectJson(project, { etag }) : await client.simple(project, { etag });
+  if (!result.ok) {
+    report.failures.push({ project, source, reason: result.reason, message: result.message });
+    return;
+  }
+  if (result.notModified) {
+    report.notModified += 1;
+    return;
+  }
+  report.fetched += 1;
+  const view = result.value;
+  const ctx: ObservationContext = { witness: deps.witness, indexUrl: client.baseUrl, observedAt: deps.clock.now() };
+  const payloads = [...observationsFromView(view, ctx), ...removedReleases(view, await state.observedVersions(series), ctx)];
+  // Entries of one view go to the log together: the log batches them into one checkpoint.
+  const logged = await mapLimit(payloads, SUBMISSIONS_PER_VIEW, (payload) => logIfNews(deps, payload, report));
+  const complete = logged.every(Boolean);
+  // Only a fully logged view may be skipped next time (a 304 would hide what did not get in).
+  if (!complete) return;
+  await state.putObservedVersions(series, view.versions);
+  if (view.etag !== null) await state.putEtag(series, view.etag);
+}
+
+function removedReleases(view: IndexView, before: readonly string[] | undefined, ctx: ObservationContext): ObservationPayload[] {
+  const now = new Set(view.versions);
+  const gone = (before ?? []).filter((v) => !now.has(v));
+  const observedAt = new Date(ctx.observedAt).toISOString();
+  return gone.map((version) => ({ witness: ctx.witness, indexUrl: ctx.indexUrl, project: view.project, version, lastSerial: view.serial, observedAt, source: view.source, files: [] }));
+}
+
+// Logs a payload if it is news; false when it should have been logged and was not.
+async function logIfNews(deps: SweepDeps, payload: ObservationPayload, report: SweepReport): Promise<boolean> {
+  const subject = observationSubject(payload);
+  const change = compareObservation(await deps.state.lastObservation(subject), payload);
+  if (change === 'unchanged') {
+    report.unchanged += 1;
+    return true;
+  }
+  let entry: Uint8Array;
+  try {
+    entry = observationEntry(payload, deps.signer);
+  } catch (e) {
+    if (!(e instanceof DiptychError)) throw e;
+    // Cannot ever be logged as it is (e.g. over 65535 bytes): report, do not retry forever.
+    report.failures.push({ project: payload.project, source: payload.source, reason: e.code, message: `${payload.version}: ${e.message}` });
+    return true;
+  }
+  const outcome = await deps.submitter.submit(entry);
+  if (!outcome.ok) {
+    report.failures.push({ project: payload.project, source: payload.source, reason: outcome.reason, message: `${outcome.code}: ${outcome.message}` });
+    return false;
+  }
+  await deps.state.putLastObservation(subject, { fingerprint: observationFingerprint(payload), lastSerial: payload.lastSerial });
+  report.logged += 1;
+  report.entries.push(outcome.index);
+  return true;
+}
