@@ -1,0 +1,88 @@
+// `witnessCommand` (not yet registered in cli/diptych.ts) run in-process against the replay
+// index and a real log: exit codes 0 / 1 / 2 / 3 as SPEC §6 and issue 5 define them, machine
+// output, configuration checks.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { writeNewSignerKeyFile } from '../log/log-key.js';
+import { witnessCommand, type CommandIo } from '../witness/cli.js';
+import { manualClock } from '../witness/clock.js';
+import { witnessConfig } from '../witness/config.js';
+import type { SweepReport } from '../witness/sweep.js';
+import { serveTestLog, type ServedLog } from './support/log-fixture.js';
+import { loadRecordedProjects } from './support/pypi-fixtures.js';
+import { ReplayIndex } from './support/pypi-replay.js';
+
+interface Ctx {
+  dir: string;
+  keyFile: string;
+  index: ReplayIndex;
+  log: ServedLog;
+}
+
+const test = suite<Ctx>('witness-cli');
+test.before(async (ctx) => {
+  ctx.dir = await mkdtemp(join(tmpdir(), 'diptych-witness-cli-'));
+  ctx.keyFile = join(ctx.dir, 'witness.key');
+  await writeNewSignerKeyFile(ctx.keyFile, 'witness.test/cli');
+  ctx.index = await ReplayIndex.start({ projects: loadRecordedProjects() });
+  ctx.log = await serveTestLog({ verifyThreads: 0 });
+});
+test.after(async (ctx) => {
+  await ctx.index.close();
+  await ctx.log.close();
+  await rm(ctx.dir, { recursive: true, force: true });
+});
+
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CommandIo = { out: (t) => (out += t), err: (t) => (err += t) };
+  const code = await witnessCommand(argv, { io, clock: manualClock() });
+  return { code, out, err };
+}
+
+const base = (ctx: Ctx, data: string, log = ctx.log.url, projects = 'snowballstemmer,xo-gd'): string[] => [
+  '--log', log, '--index', ctx.index.url, '--key', ctx.keyFile, '--data', join(ctx.dir, data), '--projects', projects, '--json',
+];
+
+test('once: a clean sweep exits 0 and logs; the next one logs nothing', async (ctx) => {
+  const first = await run(['once', ...base(ctx, 'a')]);
+  assert.is(first.code, 0, first.err);
+  const report = JSON.parse(first.out) as SweepReport;
+  assert.ok(report.logged > 0);
+  const second = await run(['once', ...base(ctx, 'a')]);
+  assert.is(second.code, 0);
+  assert.is((JSON.parse(second.out) as SweepReport).logged, 0);
+});
+
+test('once: bad index answers exit 1, an unreachable log exits 3', async (ctx) => {
+  ctx.index.inject({ kind: 'truncate' }, { path: '/pypi/xo-gd/' });
+  const bad = await run(['once', ...base(ctx, 'b')]);
+  ctx.index.clearFaults();
+  assert.is(bad.code, 1, bad.out);
+  assert.ok((JSON.parse(bad.out) as SweepReport).failures.some((f) => f.reason === 'invalid_json'));
+  const dead = await ReplayIndex.start({ projects: new Map() });
+  const deadUrl = dead.url;
+  await dead.close();
+  const unreachable = await run(['once', ...base(ctx, 'c', deadUrl, 'snowballstemmer')]);
+  assert.is(unreachable.code, 3, unreachable.out);
+});
+
+test('usage errors exit 2; configuration checks', async (ctx) => {
+  assert.is((await run(['once', '--index', ctx.index.url])).code, 2);
+  assert.is((await run(['watch', ...base(ctx, 'd')])).code, 2);
+  assert.is((await run(['once', ...base(ctx, 'd'), '--projects', 'not a name!'])).code, 2);
+  assert.is((await run(['--help'])).code, 0);
+  const file = join(ctx.dir, 'projects.txt');
+  await writeFile(file, '# watched\nDjango\nzope.interface  # comment\n\n');
+  const config = await witnessConfig({ log: 'http://log.example/', key: 'k', index: 'https://pypi.org', projects: ['Flask'], 'projects-file': file });
+  assert.equal(config.projects, ['flask', 'django', 'zope-interface']);
+  assert.is(config.warnings.length, 1, 'plain HTTP to a non-loopback log is warned about');
+  assert.is(config.logUrl, 'http://log.example');
+  assert.is(config.schedule, '*/5 * * * *');
+});
+
+test.run();

@@ -1,0 +1,108 @@
+// `diptych witness serve|once` (SPEC §6). Not registered in cli/diptych.ts yet: the log-side
+// integration comes with it. Exit codes: 0 clean; 1 an observation failed for another reason
+// (bad index answer, entry refused by the log); 3 the index or the log could not be reached,
+// even after retries; 2 usage.
+import { EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, UsageError, parseCommand, reportFailure } from '../cli/args.js';
+import type { Clock } from './clock.js';
+import { witnessConfig, type WitnessFlags } from './config.js';
+import { WitnessNode } from './node.js';
+import type { SweepReport } from './sweep.js';
+
+export const WITNESS_HELP = `Usage: diptych witness serve|once --log URL --key SKEY [options]
+
+Observes what a package index serves and logs it, signed by the witness key, when it changed
+since the witness last looked. 'once' runs one sweep and exits; 'serve' sweeps on a schedule and
+cosigns the log's checkpoints (C2SP tlog-witness POST /add-checkpoint).
+
+Options:
+  --log URL             the diptych log
+  --index URL           index base URL (default https://pypi.org)
+  --key FILE            the witness's signer key (PRIVATE+KEY+..., mode 0600)
+  --data DIR            witness state (default ./witness-data)
+  --projects P[,P...]   projects to watch (repeatable)
+  --projects-file FILE  more projects, one per line
+  --schedule CRON       sweep schedule for serve (default every 5 minutes)
+  --grace SECONDS       grace period before withheld/unsigned alerts (default 3600)
+  --log-vkey VKEY       a log key whose checkpoints this witness cosigns (repeatable; serve)
+  --host HOST, --port N address of the cosigning endpoint (serve; default 127.0.0.1:8081)
+  --concurrency N       index requests in flight (default 4)
+  --rate N              index requests per second (default 20)
+  --json                machine-readable output
+  -h, --help            this help
+`;
+
+export interface CommandIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface CommandEnv {
+  readonly io?: CommandIo;
+  /** Time for sweeps, backoff and timestamps (tests pass a manual clock). */
+  readonly clock?: Clock;
+}
+
+const processIo: CommandIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+const UNREACHABLE = new Set(['timeout', 'connection_failed', 'connection_reset', 'rate_limited', 'server_error', 'log_unreachable']);
+
+/** The exit code a sweep report stands for. */
+export function exitCodeOf(report: SweepReport): number {
+  if (report.failures.some((f) => UNREACHABLE.has(f.reason))) return EXIT_UNREACHABLE;
+  return report.failures.length > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+function summary(report: SweepReport): string {
+  const lines = [`fetched ${report.fetched}, unchanged since last time ${report.notModified}, logged ${report.logged}, failures ${report.failures.length}`];
+  for (const f of report.failures) lines.push(`  ${f.project} (${f.source}): ${f.reason}: ${f.message}`);
+  return lines.join('\n') + '\n';
+}
+
+export async function witnessCommand(argv: string[], env: CommandEnv = {}): Promise<number> {
+  const io = env.io ?? processIo;
+  const [mode, ...rest] = argv;
+  try {
+    const { values } = parseCommand(rest, {
+      log: { type: 'string' }, index: { type: 'string' }, key: { type: 'string' }, data: { type: 'string' },
+      schedule: { type: 'string' }, projects: { type: 'string', multiple: true }, 'projects-file': { type: 'string' },
+      grace: { type: 'string' }, 'log-vkey': { type: 'string', multiple: true }, host: { type: 'string' },
+      port: { type: 'string' }, concurrency: { type: 'string' }, rate: { type: 'string' },
+    });
+    if (values.help || mode === '--help' || mode === '-h') {
+      io.out(WITNESS_HELP);
+      return EXIT_OK;
+    }
+    if (mode !== 'once' && mode !== 'serve') throw new UsageError('expected "serve" or "once"');
+    const config = await witnessConfig(values as WitnessFlags);
+    for (const w of config.warnings) io.err(`diptych witness: warning: ${w}\n`);
+    const node = await WitnessNode.open(config, env.clock);
+    try {
+      return mode === 'once' ? await once(node, values.json === true, io) : await serve(node, values.json === true, io);
+    } finally {
+      await node.close();
+    }
+  } catch (e) {
+    if (!(e instanceof UsageError)) return reportFailure(e, 'witness');
+    io.err(`diptych witness: ${e.message} (see diptych witness --help)\n`);
+    return EXIT_USAGE;
+  }
+}
+
+async function once(node: WitnessNode, json: boolean, io: CommandIo): Promise<number> {
+  const report = await node.sweep();
+  io.out(json ? JSON.stringify(report) + '\n' : summary(report));
+  return exitCodeOf(report);
+}
+
+async function serve(node: WitnessNode, json: boolean, io: CommandIo): Promise<number> {
+  const server = await node.listen();
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  node.schedule((r) => io.err(r instanceof Error ? `diptych witness: sweep failed: ${r.message}\n` : summary(r)));
+  if (json) io.out(JSON.stringify({ url: server.url, verifierKey: node.key.verifierKey, schedule: node.config.schedule }) + '\n');
+  else io.err(`diptych witness: cosigning on ${server.url}, sweeping ${node.config.projects.length} projects on "${node.config.schedule}"\n`);
+  await stopped;
+  return EXIT_OK;
+}

@@ -1,0 +1,82 @@
+// A running witness: its key, level state, index client and log submitter, with one sweep at a
+// time (a sweep still running when the next is due is skipped, never doubled), and optionally
+// its tlog-witness HTTP server. Node-only.
+import { join } from 'node:path';
+import { CronJob } from 'cron';
+import { createCosigner } from '../log/cosignature.js';
+import { readSignerKeyFile } from '../log/log-key.js';
+import { noteVerifier, type SignerKey } from '../log/note.js';
+import { listen, type RunningServer } from '../api/server.js';
+import { witnessApp } from './app.js';
+import { systemClock, type Clock } from './clock.js';
+import type { WitnessConfig } from './config.js';
+import { CheckpointWitness, type WitnessedLog } from './cosigner.js';
+import { UndiciIndexClient } from './index-client.js';
+import { UndiciLogSubmitter } from './log-submitter.js';
+import { LevelWitnessState } from './state.js';
+import { runSweep, type SweepReport } from './sweep.js';
+
+export class WitnessNode {
+  private sweeping: Promise<SweepReport> | undefined;
+  private server: RunningServer | undefined;
+  private job: CronJob | undefined;
+
+  private constructor(
+    readonly config: WitnessConfig,
+    readonly key: SignerKey,
+    readonly state: LevelWitnessState,
+    private readonly client: UndiciIndexClient,
+    private readonly submitter: UndiciLogSubmitter,
+    private readonly clock: Clock,
+  ) {}
+
+  static async open(config: WitnessConfig, clock: Clock = systemClock): Promise<WitnessNode> {
+    // Sweeps, backoff and observation times all follow this clock.
+    const key = await readSignerKeyFile(config.keyFile);
+    const state = await LevelWitnessState.open(join(config.dataDir, 'state'));
+    const client = new UndiciIndexClient({ baseUrl: config.indexUrl, concurrency: config.concurrency, requestsPerSecond: config.requestsPerSecond, clock });
+    const submitter = new UndiciLogSubmitter({ logUrl: config.logUrl, clock });
+    return new WitnessNode(config, key, state, client, submitter, clock);
+  }
+
+  /** One sweep; if one is running already, that one's report. */
+  sweep(): Promise<SweepReport> {
+    this.sweeping ??= runSweep(
+      { client: this.client, state: this.state, submitter: this.submitter, signer: this.key.signer, witness: this.key.verifierKey, clock: this.clock },
+      { projects: this.config.projects },
+    ).finally(() => (this.sweeping = undefined));
+    return this.sweeping;
+  }
+
+  /** Sweeps on the cron schedule; `onReport` sees each report (or the error of a failed sweep). */
+  schedule(onReport: (report: SweepReport | Error) => void): void {
+    this.job = CronJob.from({
+      cronTime: this.config.schedule,
+      onTick: async () => {
+        if (this.sweeping !== undefined) return; // never two at once
+        await this.sweep().then(onReport, (e: unknown) => onReport(e instanceof Error ? e : new Error(String(e))));
+      },
+      start: true,
+    });
+  }
+
+  /** Serves POST /add-checkpoint for the configured logs. */
+  async listen(): Promise<RunningServer> {
+    const logs: WitnessedLog[] = this.config.logVkeys.map((vkey) => {
+      const verifier = noteVerifier(vkey);
+      return { origin: verifier.name, verifiers: [verifier] };
+    });
+    const witness = new CheckpointWitness({ logs, cosigner: createCosigner(this.key.name, this.key.ed25519), state: this.state, clock: this.clock });
+    this.server = await listen(witnessApp(witness, this.state), { host: this.config.host, port: this.config.port });
+    return this.server;
+  }
+
+  async close(): Promise<void> {
+    await this.job?.stop();
+    await this.server?.close();
+    await this.sweeping?.catch(() => undefined);
+    await this.client.close();
+    await this.submitter.close();
+    await this.state.close();
+  }
+}
