@@ -1,8 +1,9 @@
 // The witness's tlog-witness endpoint over real HTTP, with its level state in a temp dir: an
 // honest log is cosigned across witness restarts; a forked log (same key, other leaves) is
 // refused whether it shows another root for a cosigned size or a longer tree without a valid
-// consistency proof; and every other refusal has the status and body C2SP tlog-witness requires.
-import { randomBytes } from 'node:crypto';
+// consistency proof; every other refusal has the status and body C2SP tlog-witness requires; and
+// the monitoring endpoint serves the latest cosigned checkpoint.
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,6 +109,13 @@ test('an honest log is cosigned as it grows, across witness restarts', async (ct
   log.append(30);
   ({ reply } = await add(w, log, 10));
   assert.is(reply.status, 200, `after a restart: ${reply.text}`);
+  const originHash = createHash('sha256').update(logKey.name).digest('hex');
+  const monitored = await get(w.url, `/${originHash}/checkpoint`);
+  assert.is(monitored.status, 200);
+  const served = openCheckpoint(monitored.body, noteVerifier(logKey.verifierKey), { cosigners: [cosignerVkey] });
+  assert.is(served.checkpoint.size, 40, 'the latest cosigned checkpoint, across the restart');
+  assert.is(verifiedCosignatures(served.note).length, 1);
+  assert.is((await get(w.url, `/${'0'.repeat(64)}/checkpoint`)).status, 404);
   const status = JSON.parse((await get(w.url, '/api/v1/witness')).text) as { logs: Array<{ origin: string; size: number }>; verifierKey: string };
   assert.equal(status.logs.map((l) => [l.origin, l.size]), [[logKey.name, 40]]);
   assert.ok(status.verifierKey.startsWith('witness.test/w1+'));

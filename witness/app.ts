@@ -1,8 +1,9 @@
-// The witness node's HTTP surface (SPEC §5): POST /add-checkpoint (C2SP tlog-witness) and
-// GET /api/v1/witness. Errors are SPEC §5 JSON, except the 409 that tlog-witness defines with a
+// The witness node's HTTP surface (SPEC §5): POST /add-checkpoint and GET /<origin hash>/checkpoint
+// (C2SP tlog-witness submission and monitoring, one prefix) and GET /api/v1/witness. Errors are SPEC §5 JSON, except the 409 that tlog-witness defines with a
 // text/x.tlog.size body (the standard wins).
 import { Hono, type Context } from 'hono';
-import { toBase64 } from '../log/bytes.js';
+import { toBase64, toHex, utf8 } from '../log/bytes.js';
+import { nobleCrypto } from '../log/crypto.js';
 import { DiptychError, statusOf } from '../log/errors.js';
 import { COSIGNATURE_TYPE, formatVerifierKey } from '../log/note.js';
 import { readBody } from '../api/body.js';
@@ -16,6 +17,8 @@ export interface WitnessAppOptions {
   readonly onInternalError?: (e: unknown) => void;
 }
 
+const sha256 = (bytes: Uint8Array): Uint8Array => nobleCrypto.sha256(bytes);
+
 export function witnessApp(witness: CheckpointWitness, state: WitnessState, options: WitnessAppOptions = {}): Hono {
   const app = new Hono();
   app.onError((error, c) => errorResponse(c, error, options.onInternalError));
@@ -23,6 +26,14 @@ export function witnessApp(witness: CheckpointWitness, state: WitnessState, opti
   app.post('/add-checkpoint', async (c) => {
     const answer = await witness.addCheckpoint(await readBody(c, MAX_ADD_CHECKPOINT_BYTES, 'body_too_large'));
     return c.body(answer.body, answer.status, { 'content-type': answer.contentType });
+  });
+  // tlog-witness monitoring: the latest cosigned checkpoint of a log, by SHA-256 of its origin.
+  app.get('/:originHash/checkpoint', async (c) => {
+    const hash = c.req.param('originHash');
+    const origin = witness.origins().find((o) => toHex(sha256(utf8(o))) === hash);
+    const cosigned = origin === undefined ? undefined : (await state.latestCosigned(origin))?.cosigned;
+    if (cosigned === undefined) throw new DiptychError('unknown_log', 'no checkpoint cosigned for that origin');
+    return c.body(cosigned, 200, { 'content-type': 'text/plain; charset=utf-8' });
   });
   app.get('/api/v1/witness', async (c) => {
     const { cosigner } = witness;

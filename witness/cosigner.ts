@@ -4,6 +4,9 @@
 // cosignature/v1 line. Check-and-persist runs under a per-origin lock, so two requests can never
 // roll the stored size back (the race described in the spec).
 //
+// The latest cosigned checkpoint, with the cosignature, is what the monitoring endpoint
+// (GET /<sha256 hex of origin>/checkpoint) serves.
+//
 // Outcomes: 200 cosignature line; 409 + text/x.tlog.size known size (stale old size); thrown
 // DiptychError otherwise: 400 malformed_witness_request / malformed_note / malformed_checkpoint /
 // invalid_old_size, 403 invalid_signature / no_verifiable_signature, 404 unknown_log,
@@ -13,7 +16,7 @@ import { bytesEqual, fromUtf8 } from '../log/bytes.js';
 import { parseCheckpoint } from '../log/checkpoint.js';
 import { cosign, type Cosigner } from '../log/cosignature.js';
 import { DiptychError } from '../log/errors.js';
-import { openNote, type NoteVerifier } from '../log/note.js';
+import { formatNote, openNote, type NoteVerifier, type OpenedNote } from '../log/note.js';
 import { verifyConsistency } from '../log/proof.js';
 import { merkleHasher, type Hash, type MerkleHasher } from '../log/tree.js';
 import { parseAddCheckpoint, type AddCheckpointRequest } from './add-checkpoint.js';
@@ -69,10 +72,11 @@ export class CheckpointWitness {
     const checkpoint = parseCheckpoint(opened.text);
     const size = checkpoint.size;
     if (request.oldSize > size) throw new DiptychError('invalid_old_size', `old size ${request.oldSize} is beyond the checkpoint size ${size}`);
-    return this.serialized(origin, () => this.check(origin, request, size, checkpoint.root, opened.text, fromUtf8(request.note)));
+    return this.serialized(origin, () => this.check(origin, request, size, checkpoint.root, opened));
   }
 
-  private async check(origin: string, request: AddCheckpointRequest, size: number, root: Hash, text: string, note: string): Promise<AddCheckpointAnswer> {
+  private async check(origin: string, request: AddCheckpointRequest, size: number, root: Hash, opened: OpenedNote): Promise<AddCheckpointAnswer> {
+    const note = fromUtf8(request.note);
     const { state } = this.options;
     const latest = await state.latestCosigned(origin);
     const known = latest?.size ?? 0;
@@ -93,10 +97,12 @@ export class CheckpointWitness {
         throw new DiptychError('invalid_consistency_proof', `no consistency from size ${known}: ${e.message}`);
       }
     }
-    await state.putCosigned(origin, { size, root, note });
-    // tlog-witness: the timestamp must not be zero.
+    // tlog-witness: the timestamp must not be zero. Signing first lets the cosigned note for the
+    // monitoring endpoint go into the same durable write as the new size.
     const timestamp = Math.max(1, Math.floor(this.clock.now() / 1000));
-    return { status: 200, contentType: 'text/plain; charset=utf-8', body: cosign(text, this.options.cosigner, timestamp) };
+    const line = cosign(opened.text, this.options.cosigner, timestamp);
+    await state.putCosigned(origin, { size, root, note, cosigned: formatNote(opened.text, opened.verified) + line });
+    return { status: 200, contentType: 'text/plain; charset=utf-8', body: line };
   }
 
   private async fork(origin: string, cosigned: string, conflicting: string, reason: ForkEvidence['reason']): Promise<void> {

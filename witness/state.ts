@@ -14,6 +14,11 @@ export interface CosignedCheckpoint {
   readonly root: Hash;
   /** The signed checkpoint note as received (evidence if the log later contradicts it). */
   readonly note: string;
+  /**
+   * The checkpoint with the log signatures that verified and this witness's cosignature, as
+   * tlog-witness's monitoring endpoint serves it. Stored with the size, in the same write.
+   */
+  readonly cosigned?: string;
 }
 
 /** Two checkpoints, both signed by the log, that cannot both be true. */
@@ -55,6 +60,11 @@ interface StoredCheckpoint {
   size: number;
   root: string;
   note: string;
+  cosigned?: string;
+}
+
+function fromStored(s: StoredCheckpoint): CosignedCheckpoint {
+  return { size: s.size, root: fromBase64(s.root), note: s.note, cosigned: s.cosigned };
 }
 
 export class LevelWitnessState implements WitnessState {
@@ -90,18 +100,17 @@ export class LevelWitnessState implements WitnessState {
 
   async latestCosigned(origin: string): Promise<CosignedCheckpoint | undefined> {
     const stored = await this.read<StoredCheckpoint>(COSIGNED + origin);
-    return stored === undefined ? undefined : { size: stored.size, root: fromBase64(stored.root), note: stored.note };
+    return stored === undefined ? undefined : fromStored(stored);
   }
 
   putCosigned(origin: string, c: CosignedCheckpoint): Promise<void> {
-    return this.write(COSIGNED + origin, { size: c.size, root: toBase64(c.root), note: c.note } satisfies StoredCheckpoint);
+    return this.write(COSIGNED + origin, { size: c.size, root: toBase64(c.root), note: c.note, cosigned: c.cosigned } satisfies StoredCheckpoint);
   }
 
   async allCosigned(): Promise<Array<{ origin: string; checkpoint: CosignedCheckpoint }>> {
     const out: Array<{ origin: string; checkpoint: CosignedCheckpoint }> = [];
     for await (const [key, value] of this.db.iterator({ gte: COSIGNED, lt: 'c\u0001' })) {
-      const s = JSON.parse(value) as StoredCheckpoint;
-      out.push({ origin: key.slice(COSIGNED.length), checkpoint: { size: s.size, root: fromBase64(s.root), note: s.note } });
+      out.push({ origin: key.slice(COSIGNED.length), checkpoint: fromStored(JSON.parse(value) as StoredCheckpoint) });
     }
     return out;
   }
