@@ -7,6 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { findPypiFixturesDir, loadRecordedProjects, type JsonApiDoc, type RecordedProject, type SimpleJsonDoc } from './support/pypi-fixtures.js';
 import { ReplayIndex } from './support/pypi-replay.js';
+import { syntheticProjects } from './support/synthetic-projects.js';
 import { get, rawGet } from './support/http-get.js';
 
 const PEP691 = 'application/vnd.pypi.simple.v1+json';
@@ -213,6 +214,23 @@ test('the /simple/ root lists every project with its serial', async ({ index }) 
   const root = jsonOf<{ projects: Array<{ name: string; '_last-serial': number }> }>((await get(index.url, '/simple/', { accept: PEP691 })).text);
   assert.equal(root.projects.map((p) => p.name).sort(), index.projectNames());
   assert.ok((await get(index.url, '/simple/')).text.includes('<a href="/simple/black/">black</a>'));
+});
+
+test('synthetic projects: three consistent views, distinct serials', async () => {
+  const index = await ReplayIndex.start({ projects: syntheticProjects(50, { releases: 4 }) });
+  try {
+    const api = jsonOf<JsonApiDoc>((await get(index.url, '/pypi/synthetic-7/json')).text);
+    const simple = jsonOf<SimpleJsonDoc>((await get(index.url, '/simple/synthetic-7/', { accept: PEP691 })).text);
+    const html = await get(index.url, '/simple/synthetic-7/');
+    assert.is(Object.keys(api.releases).length, 4);
+    const hashes = Object.values(api.releases).flat().map((f) => f.digests.sha256).sort();
+    assert.equal(simple.files.map((f) => f.hashes.sha256).sort(), hashes);
+    assert.ok(hashes.every((h) => html.text.includes(`#sha256=${h}`)));
+    assert.is(html.headers['x-pypi-last-serial'], '30000007');
+    assert.is(index.projectNames().length, 50);
+  } finally {
+    await index.close();
+  }
 });
 
 test.run();
