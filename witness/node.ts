@@ -7,10 +7,12 @@ import { createCosigner } from '../log/cosignature.js';
 import { readSignerKeyFile } from '../log/log-key.js';
 import { noteVerifier, type SignerKey } from '../log/note.js';
 import { listen, type RunningServer } from '../api/server.js';
+import { alertEntry, logForkAlert } from './alerts.js';
 import { witnessApp } from './app.js';
 import { systemClock, type Clock } from './clock.js';
 import type { WitnessConfig } from './config.js';
 import { CheckpointWitness, type WitnessedLog } from './cosigner.js';
+import type { ForkEvidence } from './state.js';
 import { UndiciIndexClient } from './index-client.js';
 import { UndiciLogSubmitter } from './log-submitter.js';
 import { LevelWitnessState } from './state.js';
@@ -66,9 +68,23 @@ export class WitnessNode {
       const verifier = noteVerifier(vkey);
       return { origin: verifier.name, verifiers: [verifier] };
     });
-    const witness = new CheckpointWitness({ logs, cosigner: createCosigner(this.key.name, this.key.ed25519), state: this.state, clock: this.clock });
+    const cosigner = createCosigner(this.key.name, this.key.ed25519);
+    const witness = new CheckpointWitness({ logs, cosigner, state: this.state, clock: this.clock, onFork: (e) => void this.raiseFork(e) });
     this.server = await listen(witnessApp(witness, this.state), { host: this.config.host, port: this.config.port });
     return this.server;
+  }
+
+  /**
+   * Logs a log-fork alert (best effort: the evidence is already in the state, and the forked log
+   * may well refuse it; `failures` of later sweeps do not depend on it).
+   */
+  async raiseFork(evidence: ForkEvidence): Promise<boolean> {
+    try {
+      const outcome = await this.submitter.submit(alertEntry(logForkAlert(evidence), this.key.signer));
+      return outcome.ok;
+    } catch {
+      return false;
+    }
   }
 
   async close(): Promise<void> {
