@@ -74,6 +74,11 @@ async function loggedPayload(log: ServedLog, index: number): Promise<Observation
   return JSON.parse(new TextDecoder().decode(fromBase64(envelope.payload))) as ObservationPayload;
 }
 
+// Releases without files: the Simple API never lists them, so they vanish from one source only.
+function emptyReleases(ctx: Ctx, project: string): number {
+  return Object.values(ctx.recorded.get(project)!.json!.releases).filter((files) => files.length === 0).length;
+}
+
 async function logSize(log: ServedLog): Promise<number> {
   return (JSON.parse((await get(log.url, '/api/v1/log')).text) as { size: number }).size;
 }
@@ -106,7 +111,7 @@ test('a clean sweep logs the recordings; an idle index then adds nothing', async
   assert.ok(ctx.index.requests.slice(-6).every((r) => typeof r.headers['if-none-match'] === 'string'));
 });
 
-test('a changed hash, a removed release and a rolled-back serial are logged, nothing else', async (ctx) => {
+test('a changed hash, a removed release, a deleted project and a rolled-back serial are logged, nothing else', async (ctx) => {
   const w = await witness(ctx);
   await runSweep(w, { projects: PROJECTS });
   const [file] = ctx.index.filenames('flask', '1.1.2');
@@ -120,6 +125,14 @@ test('a changed hash, a removed release and a rolled-back serial are logged, not
   const removed = await runSweep(w, { projects: PROJECTS });
   const gone = await Promise.all(removed.entries.map((i) => loggedPayload(ctx.log, i)));
   assert.equal(gone.map((p) => [p.version, p.source, p.files.length]).sort(), [['2.2.0', 'json', 0], ['2.2.0', 'simple', 0]]);
+  ctx.index.removeProject('flask');
+  const deleted = await runSweep(w, { projects: PROJECTS });
+  assert.equal(deleted.failures, []);
+  const emptied = await Promise.all(deleted.entries.map((i) => loggedPayload(ctx.log, i)));
+  assert.is(emptied.length, 2 * Object.keys(ctx.recorded.get('flask')!.json!.releases).length - emptyReleases(ctx, 'flask'));
+  assert.ok(emptied.every((p) => p.project === 'flask' && p.files.length === 0));
+  const afterDeletion = await runSweep(w, { projects: PROJECTS });
+  assert.equal([afterDeletion.logged, afterDeletion.failures], [0, []], 'a deletion is logged once');
   ctx.index.setSerial('xo-gd', 100, ['simple-json']);
   const rolledBack = await runSweep(w, { projects: PROJECTS });
   const regressed = await Promise.all(rolledBack.entries.map((i) => loggedPayload(ctx.log, i)));

@@ -93,18 +93,23 @@ async function observeProject(deps: SweepDeps, project: string, source: ViewSour
   const series = seriesKey(client.baseUrl, project, source);
   const etag = await state.etag(series);
   const result = source === 'json' ? await client.projectJson(project, { etag }) : await client.simple(project, { etag });
-  if (!result.ok) {
+  const before = await state.observedVersions(series);
+  // A project the witness has seen that the index now says does not exist: every release is
+  // gone, which is news to log once (a CDN glitch is for the monitor's confirmation rule to
+  // judge); after that, an empty view like any other.
+  const vanished = !result.ok && result.reason === 'not_found' && before !== undefined;
+  if (!result.ok && !vanished) {
     report.failures.push({ project, source, reason: result.reason, message: result.message });
     return;
   }
-  if (result.notModified) {
+  if (result.ok && result.notModified) {
     report.notModified += 1;
     return;
   }
   report.fetched += 1;
-  const view = result.value;
+  const view = result.ok ? result.value : emptyView(project, source);
   const ctx: ObservationContext = { witness: deps.witness, indexUrl: client.baseUrl, observedAt: deps.clock.now() };
-  const payloads = [...observationsFromView(view, ctx), ...removedReleases(view, await state.observedVersions(series), ctx)];
+  const payloads = [...observationsFromView(view, ctx), ...removedReleases(view, before, ctx)];
   // Entries of one view go to the log together: the log batches them into one checkpoint.
   const logged = await mapLimit(payloads, SUBMISSIONS_PER_VIEW, (payload) => logIfNews(deps, payload, report));
   const complete = logged.every(Boolean);
@@ -112,6 +117,10 @@ async function observeProject(deps: SweepDeps, project: string, source: ViewSour
   if (!complete) return;
   await state.putObservedVersions(series, view.versions);
   if (view.etag !== null) await state.putEtag(series, view.etag);
+}
+
+function emptyView(project: string, source: ViewSource): IndexView {
+  return { project, source, format: source === 'json' ? 'json-api' : 'pep691', serial: null, etag: null, versions: [], files: [] };
 }
 
 function removedReleases(view: IndexView, before: readonly string[] | undefined, ctx: ObservationContext): ObservationPayload[] {

@@ -143,6 +143,12 @@ export class ReplayIndex {
     this.project(project).setSerial(serial, views);
   }
 
+  /** Deletes a project: every API answers 404 for it, as PyPI does after a deletion. */
+  removeProject(project: string): void {
+    this.project(project);
+    this.projects.delete(normalizeName(project));
+  }
+
   /** Makes requests misbehave; see Fault. Rules apply in the order added. */
   inject(fault: Fault, options: FaultOptions = {}): void {
     this.faults.add(fault, options);
