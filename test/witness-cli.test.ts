@@ -7,9 +7,16 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { writeNewSignerKeyFile } from '../log/log-key.js';
+import { generateSignerKey, parseSignerKey } from '../log/note.js';
+import { nodeEd25519Signer } from '../log/node-crypto.js';
+import { randomBytes } from 'node:crypto';
 import { witnessCommand, type CommandIo } from '../witness/cli.js';
 import { manualClock } from '../witness/clock.js';
 import { witnessConfig } from '../witness/config.js';
+import { formatAddCheckpoint } from '../witness/add-checkpoint.js';
+import { WitnessNode } from '../witness/node.js';
+import { CheckpointLog } from './support/checkpoint-log.js';
+import { post } from './support/http-get.js';
 import type { SweepReport } from '../witness/sweep.js';
 import { serveTestLog, type ServedLog } from './support/log-fixture.js';
 import { loadRecordedProjects } from './support/pypi-fixtures.js';
@@ -83,6 +90,28 @@ test('usage errors exit 2; configuration checks', async (ctx) => {
   assert.is(config.warnings.length, 1, 'plain HTTP to a non-loopback log is warned about');
   assert.is(config.logUrl, 'http://log.example');
   assert.is(config.schedule, '*/5 * * * *');
+});
+
+test('the witness node: one sweep at a time, cosigning for the configured logs', async (ctx) => {
+  const logKey = parseSignerKey(generateSignerKey('log.test/node', randomBytes(32)).signerKey, nodeEd25519Signer);
+  const config = await witnessConfig({
+    log: ctx.log.url, index: ctx.index.url, key: ctx.keyFile, data: join(ctx.dir, 'node'),
+    projects: ['snowballstemmer'], 'log-vkey': [logKey.verifierKey], port: '0',
+  });
+  const node = await WitnessNode.open(config, manualClock());
+  try {
+    const [a, b] = [node.sweep(), node.sweep()];
+    assert.ok(a === b, 'a second sweep while one runs is the same sweep');
+    assert.equal((await a).failures, []);
+    const server = await node.listen();
+    const log = new CheckpointLog(logKey);
+    log.append(5);
+    const reply = await post(server.url, '/add-checkpoint', formatAddCheckpoint(0, [], await log.checkpoint()));
+    assert.is(reply.status, 200, reply.text);
+    assert.ok(reply.text.startsWith('\u2014 witness.test/cli '));
+  } finally {
+    await node.close();
+  }
 });
 
 test.run();
