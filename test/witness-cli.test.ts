@@ -16,7 +16,9 @@ import { witnessConfig } from '../witness/config.js';
 import { formatAddCheckpoint } from '../witness/add-checkpoint.js';
 import { WitnessNode } from '../witness/node.js';
 import { CheckpointLog } from './support/checkpoint-log.js';
-import { post } from './support/http-get.js';
+import { get, post } from './support/http-get.js';
+import { fromBase64 } from '../log/bytes.js';
+import type { ObservationPayload } from '../witness/observation.js';
 import type { SweepReport } from '../witness/sweep.js';
 import { serveTestLog, type ServedLog } from './support/log-fixture.js';
 import { loadRecordedProjects } from './support/pypi-fixtures.js';
@@ -85,17 +87,43 @@ test('usage errors exit 2; configuration checks', async (ctx) => {
   assert.is((await run(['--help'])).code, 0);
   const file = join(ctx.dir, 'projects.txt');
   await writeFile(file, '# watched\nDjango\nzope.interface  # comment\n\n');
-  const config = await witnessConfig({ log: 'http://log.example/', key: 'k', index: 'https://pypi.org', projects: ['Flask'], 'projects-file': file });
+  const config = await witnessConfig({ log: 'http://log.example/', key: 'k', index: ['https://pypi.org', 'https://pypi.org/'], projects: ['Flask'], 'projects-file': file });
+  assert.equal(config.indexUrls, ['https://pypi.org']);
   assert.equal(config.projects, ['flask', 'django', 'zope-interface']);
   assert.is(config.warnings.length, 1, 'plain HTTP to a non-loopback log is warned about');
   assert.is(config.logUrl, 'http://log.example');
   assert.is(config.schedule, '*/5 * * * *');
 });
 
+test('once with two indexes: each is observed under its own URL, and a mirror that differs shows', async (ctx) => {
+  const mirror = await ReplayIndex.start({ projects: loadRecordedProjects() });
+  try {
+    const [file] = mirror.filenames('snowballstemmer', '2.2.0');
+    mirror.changeFileHash('snowballstemmer', file!, 'aa'.repeat(32));
+    const args = ['once', ...base(ctx, 'e', ctx.log.url, 'snowballstemmer'), '--index', mirror.url];
+    const result = await run(args);
+    assert.is(result.code, 0, result.err);
+    const report = JSON.parse(result.out) as SweepReport;
+    const payloads = await Promise.all(
+      report.entries.map(async (i) => {
+        const { envelope } = JSON.parse((await get(ctx.log.url, `/api/v1/entries/${i}`)).text) as { envelope: { payload: string } };
+        return JSON.parse(new TextDecoder().decode(fromBase64(envelope.payload))) as ObservationPayload;
+      }),
+    );
+    assert.equal([...new Set(payloads.map((p) => p.indexUrl))].sort(), [ctx.index.url, mirror.url].sort());
+    const hashOf = (url: string): string | undefined =>
+      payloads.find((p) => p.indexUrl === url && p.version === '2.2.0' && p.source === 'json')?.files.find((f) => f.filename === file)?.sha256;
+    assert.is(hashOf(mirror.url), 'aa'.repeat(32));
+    assert.is.not(hashOf(ctx.index.url), 'aa'.repeat(32));
+  } finally {
+    await mirror.close();
+  }
+});
+
 test('the witness node: one sweep at a time, cosigning for the configured logs', async (ctx) => {
   const logKey = parseSignerKey(generateSignerKey('log.test/node', randomBytes(32)).signerKey, nodeEd25519Signer);
   const config = await witnessConfig({
-    log: ctx.log.url, index: ctx.index.url, key: ctx.keyFile, data: join(ctx.dir, 'node'),
+    log: ctx.log.url, index: [ctx.index.url], key: ctx.keyFile, data: join(ctx.dir, 'node'),
     projects: ['snowballstemmer'], 'log-vkey': [logKey.verifierKey], port: '0',
   });
   const node = await WitnessNode.open(config, manualClock());

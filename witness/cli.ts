@@ -16,7 +16,7 @@ cosigns the log's checkpoints (C2SP tlog-witness POST /add-checkpoint).
 
 Options:
   --log URL             the diptych log
-  --index URL           index base URL (default https://pypi.org)
+  --index URL           index base URL (default https://pypi.org; repeatable: each is swept)
   --key FILE            the witness's signer key (PRIVATE+KEY+..., mode 0600)
   --data DIR            witness state (default ./witness-data)
   --projects P[,P...]   projects to watch (repeatable)
@@ -63,7 +63,7 @@ export async function witnessCommand(argv: string[], env: CommandEnv = {}): Prom
   const [mode, ...rest] = argv;
   try {
     const { values } = parseCommand(rest, {
-      log: { type: 'string' }, index: { type: 'string' }, key: { type: 'string' }, data: { type: 'string' },
+      log: { type: 'string' }, index: { type: 'string', multiple: true }, key: { type: 'string' }, data: { type: 'string' },
       schedule: { type: 'string' }, projects: { type: 'string', multiple: true }, 'projects-file': { type: 'string' },
       grace: { type: 'string' }, 'log-vkey': { type: 'string', multiple: true }, host: { type: 'string' },
       port: { type: 'string' }, concurrency: { type: 'string' }, rate: { type: 'string' },

@@ -8,7 +8,8 @@ export const DEFAULT_SCHEDULE = '*/5 * * * *';
 
 export interface WitnessConfig {
   readonly logUrl: string;
-  readonly indexUrl: string;
+  /** Index base URLs; each is swept (PyPI and its mirrors, or PyPI through several paths). */
+  readonly indexUrls: readonly string[];
   readonly keyFile: string;
   readonly dataDir: string;
   readonly schedule: string;
@@ -25,7 +26,7 @@ export interface WitnessConfig {
 
 export interface WitnessFlags {
   log?: string;
-  index?: string;
+  index?: string[];
   key?: string;
   data?: string;
   schedule?: string;
@@ -70,11 +71,11 @@ async function projectList(flags: WitnessFlags): Promise<string[]> {
 export async function witnessConfig(flags: WitnessFlags): Promise<WitnessConfig> {
   const warnings: string[] = [];
   const logUrl = httpUrl(flags.log, '--log', warnings);
-  const indexUrl = httpUrl(flags.index ?? 'https://pypi.org', '--index', warnings);
+  const indexUrls = [...new Set((flags.index ?? ['https://pypi.org']).map((u) => httpUrl(u, '--index', warnings)))];
   if (flags.key === undefined) throw new UsageError('--key is required');
   return {
     logUrl,
-    indexUrl,
+    indexUrls,
     keyFile: flags.key,
     dataDir: flags.data ?? './witness-data',
     schedule: flags.schedule ?? DEFAULT_SCHEDULE,

@@ -18,6 +18,17 @@ import { UndiciLogSubmitter } from './log-submitter.js';
 import { LevelWitnessState } from './state.js';
 import { runSweep, type SweepReport } from './sweep.js';
 
+function mergeReports(reports: readonly SweepReport[]): SweepReport {
+  return {
+    fetched: reports.reduce((n, r) => n + r.fetched, 0),
+    notModified: reports.reduce((n, r) => n + r.notModified, 0),
+    logged: reports.reduce((n, r) => n + r.logged, 0),
+    unchanged: reports.reduce((n, r) => n + r.unchanged, 0),
+    entries: reports.flatMap((r) => r.entries),
+    failures: reports.flatMap((r) => r.failures),
+  };
+}
+
 export class WitnessNode {
   private sweeping: Promise<SweepReport> | undefined;
   private server: RunningServer | undefined;
@@ -27,7 +38,7 @@ export class WitnessNode {
     readonly config: WitnessConfig,
     readonly key: SignerKey,
     readonly state: LevelWitnessState,
-    private readonly client: UndiciIndexClient,
+    private readonly clients: readonly UndiciIndexClient[],
     private readonly submitter: UndiciLogSubmitter,
     private readonly clock: Clock,
   ) {}
@@ -36,18 +47,30 @@ export class WitnessNode {
     // Sweeps, backoff and observation times all follow this clock.
     const key = await readSignerKeyFile(config.keyFile);
     const state = await LevelWitnessState.open(join(config.dataDir, 'state'));
-    const client = new UndiciIndexClient({ baseUrl: config.indexUrl, concurrency: config.concurrency, requestsPerSecond: config.requestsPerSecond, clock });
+    // One client per index: each has its own pool, concurrency and rate limit.
+    const clients = config.indexUrls.map(
+      (baseUrl) => new UndiciIndexClient({ baseUrl, concurrency: config.concurrency, requestsPerSecond: config.requestsPerSecond, clock }),
+    );
     const submitter = new UndiciLogSubmitter({ logUrl: config.logUrl, clock });
-    return new WitnessNode(config, key, state, client, submitter, clock);
+    return new WitnessNode(config, key, state, clients, submitter, clock);
   }
 
-  /** One sweep; if one is running already, that one's report. */
+  /** One sweep of every index; if one is running already, that one's report. */
   sweep(): Promise<SweepReport> {
-    this.sweeping ??= runSweep(
-      { client: this.client, state: this.state, submitter: this.submitter, signer: this.key.signer, witness: this.key.verifierKey, clock: this.clock },
-      { projects: this.config.projects },
-    ).finally(() => (this.sweeping = undefined));
+    this.sweeping ??= this.sweepAll().finally(() => (this.sweeping = undefined));
     return this.sweeping;
+  }
+
+  private async sweepAll(): Promise<SweepReport> {
+    const reports = await Promise.all(
+      this.clients.map((client) =>
+        runSweep(
+          { client, state: this.state, submitter: this.submitter, signer: this.key.signer, witness: this.key.verifierKey, clock: this.clock },
+          { projects: this.config.projects },
+        ),
+      ),
+    );
+    return mergeReports(reports);
   }
 
   /** Sweeps on the cron schedule; `onReport` sees each report (or the error of a failed sweep). */
@@ -91,7 +114,7 @@ export class WitnessNode {
     await this.job?.stop();
     await this.server?.close();
     await this.sweeping?.catch(() => undefined);
-    await this.client.close();
+    await Promise.all(this.clients.map((c) => c.close()));
     await this.submitter.close();
     await this.state.close();
   }
