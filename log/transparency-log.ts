@@ -11,6 +11,8 @@ import { EntryValidator, chainKeys, selfNamedKeys, staticKeys, type KeyDirectory
 import { inlineVerifier, workerVerifier, type SignatureVerifier } from './verify-pool.js';
 import type { SignerKey } from './note.js';
 import { EMPTY_POLICY, type LogPolicy } from './policy.js';
+import { ProjectState } from './project-state.js';
+import { ProjectAdmission, projectKeyDirectory, replayProjectState, type AdmissionOptions } from './project-admission.js';
 
 export interface LogOptions {
   /** Directory of the level database and, by default, the log key. */
@@ -23,9 +25,12 @@ export interface LogOptions {
   maxPending?: number;
   /** Signature verification threads; 0 verifies on the main thread. Default: one per core. */
   verifyThreads?: number;
-  /** More known keys, e.g. from project key policies (issue: developer side). */
+  /** Replaces the default directory of the projects' current keys. */
   keys?: KeyDirectory;
+  /** Replaces the default project key-policy and release rules. */
   admission?: AdmissionPolicy<ValidatedEntry>;
+  /** Clock and freshness window of the default project rules. */
+  projectRules?: AdmissionOptions;
   /** The --policy file; none means no witnesses and no trusted parties. */
   policy?: LogPolicy;
 }
@@ -47,6 +52,8 @@ export class TransparencyLog {
     private readonly verifier: SignatureVerifier,
     private readonly storage: LevelStorage,
     readonly policy: LogPolicy,
+    /** Key policies and releases, rebuilt from the log at start. */
+    readonly projects: ProjectState,
   ) {}
 
   static async open(options: LogOptions): Promise<TransparencyLog> {
@@ -55,6 +62,7 @@ export class TransparencyLog {
     const key = await loadLogKey(options.dataDir, { keyFile: options.keyFile, origin: options.origin, crypto });
     const storage = await LevelStorage.open(join(options.dataDir, 'db'));
     const hasher = merkleHasher(crypto);
+    const projects = new ProjectState();
     let sequencer: Sequencer<ValidatedEntry>;
     try {
       sequencer = await Sequencer.open<ValidatedEntry>({
@@ -63,8 +71,10 @@ export class TransparencyLog {
         checkpoints: checkpointSigner(key, crypto),
         cadenceMs: options.cadenceMs,
         maxPending: options.maxPending,
-        admission: options.admission,
+        admission: options.admission ?? new ProjectAdmission(projects, options.projectRules),
       });
+      // The log is the source of truth: the state is replayed before anything new is admitted.
+      await replayProjectState(projects, (s, e) => sequencer.entries(s, e), sequencer.size, options.projectRules?.foreignTypes);
     } catch (e) {
       await storage.close();
       throw e;
@@ -73,8 +83,12 @@ export class TransparencyLog {
     const verifier = threads === 0 ? inlineVerifier(crypto) : workerVerifier(threads);
     const policy = options.policy ?? EMPTY_POLICY;
     const configured = [key.verifierKey, ...policy.witnesses.map((w) => w.vkey), ...policy.trustedParties];
-    const keys = chainKeys(staticKeys(configured, crypto), selfNamedKeys(crypto), ...(options.keys ? [options.keys] : []));
-    return new TransparencyLog(key, hasher, sequencer, new EntryValidator(keys, verifier, crypto), verifier, storage, policy);
+    // Project keys answer first, so a signature counted for a project was verified with the
+    // project's own key material, never with a configured key that happens to share its keyid.
+    const projectKeys = options.keys ?? projectKeyDirectory(projects);
+    const keys = chainKeys(projectKeys, staticKeys(configured, crypto), selfNamedKeys(crypto));
+    const validator = new EntryValidator(keys, verifier, crypto);
+    return new TransparencyLog(key, hasher, sequencer, validator, verifier, storage, policy, projects);
   }
 
   get origin(): string {

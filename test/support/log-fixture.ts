@@ -57,9 +57,14 @@ export function newKeyPair(name: string, plusInKey?: boolean): { key: SignerKey;
   }
 }
 
-/** A first keys entry for a project, signed by the one key it names (TOFU, SPEC §3). */
+/**
+ * A first keys entry for a project, signed by the one key it names (TOFU, SPEC §3). The log
+ * refuses project names that are not PEP 503-normalised, so labels such as "crash-round 0"
+ * become "crash-round-0".
+ */
 export function keysEntry(key: SignerKey, project: string, seq = 1): Uint8Array {
-  const envelope = signEnvelope(KEYS_PAYLOAD_TYPE, { project, keys: [key.verifierKey], threshold: 1, seq }, [key.signer]);
+  const name = project.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'project';
+  const envelope = signEnvelope(KEYS_PAYLOAD_TYPE, { project: name, keys: [key.verifierKey], threshold: 1, seq }, [key.signer]);
   return canonicalEnvelopeBytes(envelope);
 }
 

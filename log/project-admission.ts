@@ -1,0 +1,109 @@
+// The seams through which project policies reach the log (SPEC §3):
+// - a KeyDirectory that knows each project's current keys, so their signatures are verified
+//   before the sequencer, on the verify workers;
+// - an AdmissionPolicy that applies the rules in log order, one batch at a time, and makes the
+//   batch part of the state only when the sequencer says it is durable (commit);
+// - the replay that rebuilds the state from the log at start: the log is the source of truth.
+import { DiptychError } from './errors.js';
+import { parseEnvelope } from './dsse.js';
+import type { AdmissionBatch, AdmissionPolicy } from './sequencer.js';
+import type { KeyDirectory, ValidatedEntry } from './entry-validator.js';
+import { KEYS_TYPE } from './project-policy.js';
+import { RELEASE_TYPE } from './release-manifest.js';
+import { evaluateEntry, signaturesOf, type EntryRuleOptions } from './project-entry.js';
+import { StateOverlay, type ProjectState } from './project-state.js';
+
+const GOVERNED_TYPES: ReadonlySet<string> = new Set([KEYS_TYPE, RELEASE_TYPE]);
+
+/** Current project keys, for entries a project's keys sign. Reads only committed state. */
+export function projectKeyDirectory(state: ProjectState): KeyDirectory {
+  return {
+    publicKey(keyid, entry) {
+      if (!GOVERNED_TYPES.has(entry.envelope.payloadType)) return undefined;
+      const project = entry.payload['project'];
+      if (typeof project !== 'string') return undefined;
+      return state.policy(project)?.keys.find((k) => k.keyid === keyid)?.publicKey;
+    },
+  };
+}
+
+export interface AdmissionOptions {
+  /** The log's clock, for the freshness of manifests' `created`. */
+  readonly now?: () => number;
+  readonly maxManifestAgeMs?: number;
+  readonly maxClockSkewMs?: number;
+  readonly foreignTypes?: 'accept' | 'reject';
+}
+
+export const DEFAULT_MAX_MANIFEST_AGE_MS = 7 * 24 * 3600 * 1000;
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 10 * 60 * 1000;
+
+export class ProjectAdmission implements AdmissionPolicy<ValidatedEntry> {
+  constructor(
+    private readonly state: ProjectState,
+    private readonly options: AdmissionOptions = {},
+  ) {}
+
+  begin(): AdmissionBatch<ValidatedEntry> {
+    const overlay = new StateOverlay(this.state);
+    const now = (this.options.now ?? Date.now)();
+    const rules: EntryRuleOptions = {
+      foreignTypes: this.options.foreignTypes ?? 'accept',
+      freshness: {
+        nowMs: now,
+        maxAgeMs: this.options.maxManifestAgeMs ?? DEFAULT_MAX_MANIFEST_AGE_MS,
+        maxSkewMs: this.options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS,
+      },
+    };
+    return {
+      admit: (_entry, index, context) => {
+        const change = evaluateEntry(overlay, context.parsed, signaturesOf(context.parsed, context.verifiedKeyids), index, rules);
+        if (change) overlay.add(change);
+      },
+      commit: () => {
+        for (const change of overlay.changes) this.state.apply(change);
+      },
+    };
+  }
+}
+
+export interface ReplayResult {
+  /** Entries that made a state change. */
+  readonly applied: number;
+  /** Entries the rules refuse today (logged by an older version, or before a rule existed). */
+  readonly skipped: readonly { index: number; code: string }[];
+}
+
+/**
+ * Rebuilds the state from entries [0, size). Stored entries were verified when they arrived and
+ * the start-up self-check ties them to the signed tree, so signatures are not re-verified: every
+ * signature by a policy key counts (the admission rules keep that true, see policy_changed).
+ * Freshness is not re-checked either: it was a rule about the clock at arrival.
+ */
+export async function replayProjectState(
+  state: ProjectState,
+  read: (start: number, end: number) => Promise<Uint8Array[]>,
+  size: number,
+  foreignTypes: 'accept' | 'reject' = 'accept',
+  chunk = 1024,
+): Promise<ReplayResult> {
+  let applied = 0;
+  const skipped: { index: number; code: string }[] = [];
+  for (let start = 0; start < size; start += chunk) {
+    const entries = await read(start, Math.min(size, start + chunk));
+    entries.forEach((bytes, i) => {
+      try {
+        const parsed = parseEnvelope(bytes);
+        const change = evaluateEntry(state, parsed, signaturesOf(parsed, 'all'), start + i, { foreignTypes });
+        if (change) {
+          state.apply(change);
+          applied++;
+        }
+      } catch (e) {
+        if (!(e instanceof DiptychError)) throw e;
+        skipped.push({ index: start + i, code: e.code });
+      }
+    });
+  }
+  return { applied, skipped };
+}
