@@ -27,6 +27,7 @@ Options:
   --host HOST, --port N address of the cosigning endpoint (serve; default 127.0.0.1:8081)
   --concurrency N       index requests in flight (default 4)
   --rate N              index requests per second (default 20)
+  --discover            also sweep projects the index's /simple/ list shows as changed
   --json                machine-readable output
   -h, --help            this help
 `;
@@ -66,7 +67,7 @@ export async function witnessCommand(argv: string[], env: CommandEnv = {}): Prom
       log: { type: 'string' }, index: { type: 'string', multiple: true }, key: { type: 'string' }, data: { type: 'string' },
       schedule: { type: 'string' }, projects: { type: 'string', multiple: true }, 'projects-file': { type: 'string' },
       grace: { type: 'string' }, 'log-vkey': { type: 'string', multiple: true }, host: { type: 'string' },
-      port: { type: 'string' }, concurrency: { type: 'string' }, rate: { type: 'string' },
+      port: { type: 'string' }, concurrency: { type: 'string' }, rate: { type: 'string' }, discover: { type: 'boolean' },
     });
     if (values.help || mode === '--help' || mode === '-h') {
       io.out(WITNESS_HELP);

@@ -21,6 +21,8 @@ export interface WitnessConfig {
   readonly port: number;
   readonly concurrency: number;
   readonly requestsPerSecond: number;
+  /** Also sweep projects the index's project list shows as changed since the last sweep. */
+  readonly discover: boolean;
   readonly warnings: readonly string[];
 }
 
@@ -38,6 +40,7 @@ export interface WitnessFlags {
   port?: string;
   concurrency?: string;
   rate?: string;
+  discover?: boolean;
 }
 
 function httpUrl(value: string | undefined, flag: string, warnings: string[]): string {
@@ -86,6 +89,7 @@ export async function witnessConfig(flags: WitnessFlags): Promise<WitnessConfig>
     port: integerFlag(flags.port ?? '8081', '--port', 0, 65_535)!,
     concurrency: integerFlag(flags.concurrency ?? '4', '--concurrency', 1, 1024)!,
     requestsPerSecond: integerFlag(flags.rate ?? '20', '--rate', 1, 100_000)!,
+    discover: flags.discover === true,
     warnings,
   };
 }

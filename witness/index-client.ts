@@ -5,7 +5,16 @@
 import { fromUtf8 } from '../log/bytes.js';
 import { failure, type FetchFailure, type FetchResult } from './fetch-result.js';
 import { HttpFetcher, headerValue, type FetcherOptions, type RawResponse } from './http-fetcher.js';
-import { parseJsonApiProject, parseJsonApiRelease, parseSimpleHtml, parseSimpleJson, type ParseContext, type ParseResult } from './index-docs.js';
+import {
+  parseJsonApiProject,
+  parseJsonApiRelease,
+  parseProjectList,
+  parseSimpleHtml,
+  parseSimpleJson,
+  type ParseContext,
+  type ParseResult,
+  type ProjectList,
+} from './index-docs.js';
 import type { IndexView } from './index-view.js';
 import { normalizeProjectName } from './project-name.js';
 
@@ -27,6 +36,8 @@ export interface IndexClient {
   releaseJson(project: string, version: string, options?: Conditional): Promise<FetchResult<IndexView>>;
   /** GET /simple/<p>/: PEP 691 JSON, or PEP 503 HTML from an index that only has that. */
   simple(project: string, options?: Conditional): Promise<FetchResult<IndexView>>;
+  /** GET /simple/ as PEP 691 JSON: every project with its serial (for discovering changes). */
+  projectList(options?: Conditional): Promise<FetchResult<ProjectList>>;
   close(): Promise<void>;
 }
 
@@ -65,6 +76,22 @@ export class UndiciIndexClient implements IndexClient {
   simple(project: string, options: Conditional = {}): Promise<FetchResult<IndexView>> {
     const name = normalizeProjectName(project);
     return this.fetchView(`/simple/${encodeURIComponent(name)}/`, SIMPLE_ACCEPT, name, options, simpleParser);
+  }
+
+  async projectList(options: Conditional = {}): Promise<FetchResult<ProjectList>> {
+    const headers: Record<string, string> = { accept: PEP691_JSON };
+    if (options.etag !== undefined && options.etag !== null) headers['if-none-match'] = options.etag;
+    const raw = await this.fetcher.get(`${this.baseUrl}/simple/`, headers);
+    if (!raw.ok) return raw;
+    const etag = headerValue(raw.headers, 'etag') ?? null;
+    const serial = parseSerial(headerValue(raw.headers, 'x-pypi-last-serial'));
+    if (raw.status === 304) return { ok: true, notModified: true, etag: etag ?? options.etag ?? null, serial, attempts: raw.attempts };
+    const contentType = (headerValue(raw.headers, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    // The HTML list has no serials, so it cannot tell what changed.
+    if (contentType !== PEP691_JSON) return failure('unsupported_content_type', `the project list came as "${contentType}"`, raw.attempts, 200);
+    const result = parseProjectList(new TextDecoder().decode(raw.body), serial, etag);
+    if (!result.ok) return failure(result.reason, result.message, raw.attempts, 200);
+    return { ok: true, notModified: false, value: result.list, attempts: raw.attempts };
   }
 
   private async fetchView(

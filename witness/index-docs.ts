@@ -183,3 +183,32 @@ export function parseSimpleHtml(text: string, ctx: ParseContext): ParseResult {
     return { project: ctx.project, source: 'simple', format: 'pep503', serial: ctx.serialHeader ?? bodySerial, etag: ctx.etag, versions, files };
   });
 }
+
+/** The PEP 691 project list (/simple/ as JSON): each project's serial, and the index's. */
+export interface ProjectList {
+  readonly serial: number | null;
+  readonly etag: string | null;
+  /** Normalised name → `_last-serial` (null when the index does not say). */
+  readonly projects: ReadonlyMap<string, number | null>;
+}
+
+export type ProjectListResult = { ok: true; list: ProjectList } | { ok: false; reason: FetchFailureReason; message: string };
+
+export function parseProjectList(text: string, serialHeader: number | null, etag: string | null): ProjectListResult {
+  try {
+    const doc = parseJson(text);
+    const meta = field(doc, 'meta', isObj, 'document');
+    checkApiVersion(field(meta, 'api-version', isString, 'meta'));
+    const projects = new Map<string, number | null>();
+    for (const entry of field(doc, 'projects', isArray, 'document')) {
+      if (!isObj(entry)) throw new Invalid('invalid_document', 'a project entry is not an object');
+      const serial = entry['_last-serial'];
+      projects.set(normalizeProjectName(field(entry, 'name', isString, 'project')), isCount(serial) ? serial : null);
+    }
+    const bodySerial = isCount(meta['_last-serial']) ? meta['_last-serial'] : null;
+    return { ok: true, list: { serial: serialHeader ?? bodySerial, etag, projects } };
+  } catch (e) {
+    if (e instanceof Invalid) return { ok: false, reason: e.reason, message: e.message };
+    throw e;
+  }
+}

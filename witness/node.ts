@@ -13,6 +13,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { WitnessConfig } from './config.js';
 import { CheckpointWitness, type WitnessedLog } from './cosigner.js';
 import type { ForkEvidence } from './state.js';
+import { discoverChanged } from './discovery.js';
 import { UndiciIndexClient } from './index-client.js';
 import { UndiciLogSubmitter } from './log-submitter.js';
 import { LevelWitnessState } from './state.js';
@@ -62,15 +63,20 @@ export class WitnessNode {
   }
 
   private async sweepAll(): Promise<SweepReport> {
-    const reports = await Promise.all(
-      this.clients.map((client) =>
-        runSweep(
-          { client, state: this.state, submitter: this.submitter, signer: this.key.signer, witness: this.key.verifierKey, clock: this.clock },
-          { projects: this.config.projects },
-        ),
-      ),
-    );
-    return mergeReports(reports);
+    return mergeReports(await Promise.all(this.clients.map((client) => this.sweepIndex(client))));
+  }
+
+  private async sweepIndex(client: UndiciIndexClient): Promise<SweepReport> {
+    const deps = { client, state: this.state, submitter: this.submitter, signer: this.key.signer, witness: this.key.verifierKey, clock: this.clock };
+    if (!this.config.discover) return runSweep(deps, { projects: this.config.projects });
+    const discovery = await discoverChanged(client, this.state);
+    const discovered = discovery.ok ? discovery.changed : [];
+    const report = await runSweep(deps, { projects: [...this.config.projects, ...discovered] });
+    if (!discovery.ok) report.failures.push({ project: '(project list)', source: 'simple', reason: discovery.reason, message: discovery.message });
+    // Keep the new list only when every discovered project made it into the log.
+    const missed = new Set(report.failures.map((f) => f.project));
+    if (discovery.ok && !discovered.some((p) => missed.has(p))) await discovery.commit();
+    return report;
   }
 
   /** Sweeps on the cron schedule; `onReport` sees each report (or the error of a failed sweep). */

@@ -43,18 +43,22 @@ export interface WitnessState {
   /** The releases last logged for a series (index, project, source): to notice removals. */
   observedVersions(series: string): Promise<string[] | undefined>;
   putObservedVersions(series: string, versions: readonly string[]): Promise<void>;
+  /** The last project list of an index (name → serial), for discovering changed projects. */
+  projectSerials(indexUrl: string): Promise<Record<string, number | null> | undefined>;
+  putProjectSerials(indexUrl: string, serials: Readonly<Record<string, number | null>>): Promise<void>;
   etag(url: string): Promise<string | undefined>;
   putEtag(url: string, etag: string): Promise<void>;
   close(): Promise<void>;
 }
 
 // Key prefixes: c = cosigned checkpoint by origin, f = fork evidence, o = observation,
-// v = observed versions of a series, e = ETag.
+// v = observed versions of a series, s = project serials of an index, e = ETag.
 const COSIGNED = 'c\u0000';
 const FORK = 'f\u0000';
 const OBSERVED = 'o\u0000';
 const ETAG = 'e\u0000';
 const VERSIONS = 'v\u0000';
+const SERIALS = 's\u0000';
 
 interface StoredCheckpoint {
   size: number;
@@ -140,6 +144,14 @@ export class LevelWitnessState implements WitnessState {
 
   putObservedVersions(series: string, versions: readonly string[]): Promise<void> {
     return this.write(VERSIONS + series, versions);
+  }
+
+  projectSerials(indexUrl: string): Promise<Record<string, number | null> | undefined> {
+    return this.read<Record<string, number | null>>(SERIALS + indexUrl);
+  }
+
+  putProjectSerials(indexUrl: string, serials: Readonly<Record<string, number | null>>): Promise<void> {
+    return this.write(SERIALS + indexUrl, serials);
   }
 
   etag(url: string): Promise<string | undefined> {
