@@ -9,6 +9,7 @@ import { encodeBundle, MAX_ENTRY_SIZE } from '../log/bundle.js';
 import { TILE_WIDTH } from '../log/tile.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import { readBody } from './body.js';
+import { fileView, projectView, versionView } from '../log/project-views.js';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 // A partial tile of a given width never changes either, but it is superseded quickly.
@@ -97,6 +98,9 @@ function mountApi(app: Hono, log: TransparencyLog): void {
     const proof = await log.sequencer.consistencyProof(from, to);
     return c.json({ from, to, proof: proof.map(toBase64) });
   });
+  api.get('/projects/:name', (c) => c.json(projectView(log.projects, c.req.param('name'))));
+  api.get('/projects/:name/:version', (c) => c.json(versionView(log.projects, c.req.param('name'), c.req.param('version'))));
+  api.get('/files/:filename', (c) => c.json(fileView(log.projects, c.req.param('filename'))));
   app.route('/api/v1', api);
 }
 
