@@ -12,7 +12,8 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadRecordedProjects, normalizeName, type RecordedProject } from './pypi-fixtures.js';
-import { FaultPlan, seededRandom, type Fault, type FaultOptions } from './replay-faults.js';
+import { prng } from './prng.js';
+import { FaultPlan, type Fault, type FaultOptions } from './replay-faults.js';
 import { negotiateSimple, type SimpleFormat } from './replay-negotiation.js';
 import {
   ALL_VIEWS,
@@ -76,7 +77,7 @@ export class ReplayIndex {
   private readonly timers = new Set<NodeJS.Timeout>();
 
   private constructor(private readonly server: Server, readonly url: string, options: ReplayOptions) {
-    this.faults = new FaultPlan(seededRandom(options.seed ?? 1));
+    this.faults = new FaultPlan(prng(options.seed ?? 1));
     for (const [name, recorded] of options.projects ?? loadRecordedProjects()) this.projects.set(name, new ProjectViews(recorded));
   }
 
