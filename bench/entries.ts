@@ -15,7 +15,7 @@ export function makeEntries(count: number, seedTag = randomBytes(4).toString('he
   const out: Uint8Array[] = [];
   for (let i = 0; i < count; i++) {
     const k = i % signers.length;
-    const payload = { project: `bench-${seedTag}-${i}`, keys: [vkeys[k]!], threshold: 1, seq: 0 };
+    const payload = { project: `bench-${seedTag}-${i}`, keys: [vkeys[k]!], threshold: 1, seq: 1 };
     out.push(canonicalEnvelopeBytes(signEnvelope(KEYS_TYPE, payload, [signers[k]!])));
   }
   return out;
