@@ -3,10 +3,12 @@
 import { EXIT_OK, EXIT_USAGE, reportFailure } from './args.js';
 import { serveCommand } from './serve.js';
 import { keygenCommand } from './keygen.js';
+import { witnessCommand } from '../witness/cli.js';
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   serve: serveCommand,
   keygen: keygenCommand,
+  witness: (argv) => witnessCommand(argv),
 };
 
 const HELP = `Usage: diptych <command> [options]
@@ -16,6 +18,7 @@ A transparency log and discrepancy monitor for the Python Package Index.
 Commands:
   serve     run the log server
   keygen    create a signing key
+  witness   observe a package index and cosign the log (serve | once)
 
 Run 'diptych <command> --help' for a command's options.
 `;
