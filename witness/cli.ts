@@ -1,7 +1,7 @@
 // `diptych witness serve|once` (SPEC §6). The log side (serve --policy asking witnesses to
-// cosign) comes with the rest of the witness work. Exit codes: 0 clean; 1 an observation failed for another reason
-// (bad index answer, entry refused by the log); 3 the index or the log could not be reached,
-// even after retries; 2 usage.
+// cosign) comes with the rest of the witness work. Exit codes: 0 clean; 1 an observation
+// failed for another reason (bad index answer, entry refused by the log); 3 the index or the
+// log could not be reached, even after retries; 2 usage.
 import { EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, UsageError, parseCommand, reportFailure } from '../cli/args.js';
 import type { Clock } from './clock.js';
 import { witnessConfig, type WitnessFlags } from './config.js';
