@@ -1,9 +1,9 @@
 // A pure harness for the project-policy rules: signs entries with real Ed25519 keys, runs them
 // through evaluateEntry in log order over a ProjectState, and reports each outcome as a code.
 import { randomBytes } from 'node:crypto';
+import { outcome } from './assert-code.js';
 import { checkEnvelope, signEnvelope } from '../../log/dsse.js';
 import { nobleEd25519Signer } from '../../log/crypto.js';
-import { DiptychError } from '../../log/errors.js';
 import { generateSignerKey, parseSignerKey, type SignerKey } from '../../log/note.js';
 import { evaluateEntry, signaturesOf, type EntryRuleOptions } from '../../log/project-entry.js';
 import { ProjectState } from '../../log/project-state.js';
@@ -29,24 +29,13 @@ export class PolicyHarness {
 
   /** Submits an entry; 'ok' or the refusal code. `verified` defaults to every signature. */
   submit(parsed: ParsedEnvelope, verified: readonly string[] | 'all' = 'all'): string {
-    try {
+    return outcome(() => {
       const change = evaluateEntry(this.state, parsed, signaturesOf(parsed, verified), this.entries.length, this.options);
       if (change) this.state.apply(change);
       this.entries.push(parsed);
-      return 'ok';
-    } catch (e) {
-      if (e instanceof DiptychError) return e.code;
-      throw e;
-    }
+    });
   }
 }
 
-export function errorCode(fn: () => unknown): string {
-  try {
-    fn();
-    return 'ok';
-  } catch (e) {
-    if (e instanceof DiptychError) return e.code;
-    throw e;
-  }
-}
+/** The refusal code of a call, or 'ok'. */
+export const errorCode = outcome;
