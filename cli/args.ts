@@ -9,6 +9,9 @@ export const EXIT_UNREACHABLE = 3;
 
 export class UsageError extends Error {}
 
+/** A server could not be reached at all (as opposed to answering with an error): exit 3. */
+export class UnreachableError extends Error {}
+
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** Parses argv for one command; --help and --json are always accepted. */
@@ -48,6 +51,10 @@ export function reportFailure(e: unknown, command: string): number {
   if (e instanceof DiptychError) {
     process.stderr.write(`diptych ${command}: ${e.code}: ${e.message}\n`);
     return EXIT_FAILED;
+  }
+  if (e instanceof UnreachableError) {
+    process.stderr.write(`diptych ${command}: ${e.message}\n`);
+    return EXIT_UNREACHABLE;
   }
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'UND_ERR_CONNECT_TIMEOUT') {

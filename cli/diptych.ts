@@ -3,11 +3,19 @@
 import { EXIT_OK, EXIT_USAGE, reportFailure } from './args.js';
 import { serveCommand } from './serve.js';
 import { keygenCommand } from './keygen.js';
+import { keysCommand } from './keys.js';
+import { manifestCommand } from './manifest.js';
+import { signCommand } from './sign.js';
+import { submitCommand } from './submit.js';
 import { witnessCommand } from '../witness/cli.js';
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   serve: serveCommand,
   keygen: keygenCommand,
+  keys: keysCommand,
+  manifest: manifestCommand,
+  sign: signCommand,
+  submit: submitCommand,
   witness: (argv) => witnessCommand(argv),
 };
 
@@ -18,6 +26,10 @@ A transparency log and discrepancy monitor for the Python Package Index.
 Commands:
   serve     run the log server
   keygen    create a signing key
+  keys      write a project key policy entry (init, add, remove, revoke, rotate)
+  manifest  write a release manifest (create, from-index)
+  sign      add a signature to an envelope or payload
+  submit    submit an envelope to the log; saves the receipt
   witness   observe a package index and cosign the log (serve | once)
 
 Run 'diptych <command> --help' for a command's options.

@@ -1,0 +1,57 @@
+// `diptych submit`: POSTs an envelope (in its JCS form, the exact log entry) to the log, prints
+// its index and saves the log's receipt next to the file: index, leaf hash, checkpoint and
+// inclusion proof, enough to prove later that the log holds the entry (SPEC §5).
+import { writeFile } from 'node:fs/promises';
+import { toHex } from '../log/bytes.js';
+import { canonicalEnvelopeBytes, checkEnvelope } from '../log/dsse.js';
+import { DiptychError } from '../log/errors.js';
+import { merkleHasher } from '../log/tree.js';
+import { EXIT_OK, UsageError, parseCommand, requireString } from './args.js';
+import { readDocument } from './document-file.js';
+import { joinUrl, postJson } from './http-json.js';
+import { isEnvelope } from './statement.js';
+
+export const SUBMIT_HELP = `Usage: diptych submit F --log URL
+
+Submits the signed envelope in F to the log. Prints the entry's index and writes the receipt
+(index, leafHash, checkpoint, inclusionProof, log) to F with .json replaced by .receipt.json.
+Submitting the same envelope again gives the same index. A refusal exits 1 and prints the log's
+error code and explanation.
+
+Options:
+  --log URL     the log
+  --json        print the receipt instead of the index
+  -h, --help    this help
+`;
+
+export interface Receipt {
+  index: number;
+  leafHash: string;
+  checkpoint: string;
+  inclusionProof: string[];
+}
+
+export function receiptPath(file: string): string {
+  return file.endsWith('.json') ? `${file.slice(0, -5)}.receipt.json` : `${file}.receipt.json`;
+}
+
+export async function submitCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, { log: { type: 'string' } }, true);
+  if (values.help) {
+    process.stdout.write(SUBMIT_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length !== 1) throw new UsageError('give exactly one envelope file');
+  const logUrl = requireString(values.log, '--log');
+  const file = positionals[0]!;
+  const doc = await readDocument(file);
+  if (!isEnvelope(doc)) throw new DiptychError('unsigned_payload', `${file} is a bare payload; sign it first with 'diptych sign ${file} --key SKEY'`);
+  const entry = canonicalEnvelopeBytes(checkEnvelope(doc).envelope);
+  const { body } = await postJson<Receipt>(joinUrl(logUrl, '/api/v1/entries'), entry);
+  // The log names the leaf it stored; it must be the hash of exactly what was sent.
+  if (body.leafHash !== toHex(merkleHasher().leaf(entry))) throw new DiptychError('invalid_response', 'the log answered with the leaf hash of another entry');
+  const receipt = { index: body.index, leafHash: body.leafHash, checkpoint: body.checkpoint, inclusionProof: body.inclusionProof, log: logUrl };
+  await writeFile(receiptPath(file), JSON.stringify(receipt, null, 2) + '\n');
+  process.stdout.write(values.json ? JSON.stringify(receipt) + '\n' : `${body.index}\n`);
+  return EXIT_OK;
+}
