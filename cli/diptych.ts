@@ -7,6 +7,8 @@ import { keysCommand } from './keys.js';
 import { manifestCommand } from './manifest.js';
 import { signCommand } from './sign.js';
 import { submitCommand } from './submit.js';
+import { verifyCommand } from './verify.js';
+import { verifyLockCommand } from './verify-lock.js';
 import { witnessCommand } from '../witness/cli.js';
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
@@ -16,6 +18,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   manifest: manifestCommand,
   sign: signCommand,
   submit: submitCommand,
+  verify: verifyCommand,
+  'verify-lock': verifyLockCommand,
   witness: (argv) => witnessCommand(argv),
 };
 
@@ -30,6 +34,8 @@ Commands:
   manifest  write a release manifest (create, from-index)
   sign      add a signature to an envelope or payload
   submit    submit an envelope to the log; saves the receipt
+  verify    check downloaded files against signed manifests in the log
+  verify-lock  check every hash a requirements.txt or pylock.toml pins
   witness   observe a package index and cosign the log (serve | once)
 
 Run 'diptych <command> --help' for a command's options.
