@@ -12,7 +12,7 @@ Adds a signature by each --key to a DSSE envelope, or wraps a bare payload (as w
 in place unless --out is given. Key files must not be readable by other users.
 
 Options:
-  --key SKEY    signer key file (PRIVATE+KEY+…, mode 0600), repeatable
+  --key SKEY    signer key file written by diptych keygen (mode 0600), repeatable
   --type T      payloadType of a bare payload (default: inferred, keys or release)
   --out F       write here instead of over the input ('-' for stdout)
   --json        print {"out", "payloadType", "signatures"} (keyids)
