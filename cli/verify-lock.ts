@@ -5,7 +5,9 @@ import { readFile } from 'node:fs/promises';
 import { DiptychError, isDiptychError } from '../log/errors.js';
 import { normalizeProjectName } from '../log/project-name.js';
 import { EXIT_FAILED, EXIT_OK, UsageError, parseCommand, requireString } from './args.js';
+import { mapConcurrent } from './concurrent.js';
 import { getJson, joinUrl } from './http-json.js';
+import { progress } from './progress.js';
 import type { PinnedHash } from './pinned-hash.js';
 import { parsePylock } from './pylock.js';
 import { parseRequirements } from './requirements-lock.js';
@@ -60,6 +62,26 @@ async function readPins(file: string): Promise<PinnedHash[]> {
   return file.endsWith('.toml') ? parsePylock(text, file) : parseRequirements(text, file);
 }
 
+// Lookups overlap (a 500-line lock is 500 round trips); releases are fetched once each.
+const CONCURRENT_LOOKUPS = 8;
+
+async function checkPins(lookup: Lookup, pins: readonly PinnedHash[]) {
+  const bar = progress('checking pins', pins.length);
+  const results = await mapConcurrent(pins, CONCURRENT_LOOKUPS, async (pin) => {
+    try {
+      await lookup(pin);
+      return undefined;
+    } catch (e) {
+      if (!isDiptychError(e)) throw e;
+      return { ...pin, reason: `${e.code}: ${e.message}` };
+    } finally {
+      bar.tick();
+    }
+  });
+  bar.done();
+  return results.filter((r) => r !== undefined);
+}
+
 export async function verifyLockCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, { log: { type: 'string' } }, true);
   if (values.help) {
@@ -70,16 +92,7 @@ export async function verifyLockCommand(argv: string[]): Promise<number> {
   const logUrl = requireString(values.log, '--log');
   const file = positionals[0]!;
   const pins = await readPins(file);
-  const lookup = lookupIn(logUrl);
-  const failures = [];
-  for (const pin of pins) {
-    try {
-      await lookup(pin);
-    } catch (e) {
-      if (!isDiptychError(e)) throw e;
-      failures.push({ ...pin, reason: `${e.code}: ${e.message}` });
-    }
-  }
+  const failures = await checkPins(lookupIn(logUrl), pins);
   if (values.json) process.stdout.write(JSON.stringify({ file, checked: pins.length, failures }) + '\n');
   else {
     for (const f of failures) process.stderr.write(`diptych verify-lock: ${f.where}: ${f.project} ${f.version ?? ''} sha256 ${f.sha256.slice(0, 12)}…: ${f.reason}\n`);

@@ -8,6 +8,7 @@ import { sameVersion } from '../log/pep440.js';
 import { EXIT_FAILED, EXIT_OK, UsageError, parseCommand, requireString } from './args.js';
 import { digestFile } from './file-digest.js';
 import { getJson, joinUrl } from './http-json.js';
+import { progress } from './progress.js';
 import { fetchCheckpoint, fetchProvenRelease, type TrustedCheckpoint } from './log-reader.js';
 
 export const VERIFY_HELP = `Usage: diptych verify FILE… --log URL [--log-key VKEY] [--project P --version V]
@@ -72,6 +73,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   // Fetched once, after the first lookup, so it covers every entry the lookups name.
   const checkpoint = () => (pending ??= fetchCheckpoint(logUrl, values['log-key'], (l) => process.stderr.write(l + '\n')));
   const results = [];
+  const bar = progress('verifying', positionals.length);
   for (const file of positionals) {
     try {
       results.push({ file, ok: true as const, ...(await verifyFile(logUrl, file, expect, checkpoint)) });
@@ -79,7 +81,9 @@ export async function verifyCommand(argv: string[]): Promise<number> {
       if (!isDiptychError(e)) throw e;
       results.push({ file, ok: false as const, reason: `${e.code}: ${e.message}` });
     }
+    bar.tick();
   }
+  bar.done();
   for (const r of results) {
     if (values.json) continue;
     if (r.ok) process.stdout.write(`${r.file}: OK (${r.project} ${r.version}, entry ${r.entry}, checkpoint size ${r.checkpointSize})\n`);
