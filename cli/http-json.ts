@@ -19,7 +19,19 @@ export function joinUrl(base: string, path: string): string {
   return base.replace(/\/+$/, '') + path;
 }
 
+// PyPI redirects non-canonical project URLs (301); a few hops are followed for GETs only.
+const MAX_REDIRECTS = 3;
+
 async function send(url: string, method: 'GET' | 'POST', body?: Uint8Array, contentType?: string): Promise<HttpAnswer> {
+  for (let hops = 0; ; hops++) {
+    const answer = await sendOnce(url, method, body, contentType);
+    if (method !== 'GET' || answer.location === undefined || ![301, 302, 303, 307, 308].includes(answer.status)) return answer;
+    if (hops === MAX_REDIRECTS) throw new DiptychError('too_many_redirects', `${url} redirects more than ${MAX_REDIRECTS} times`);
+    url = new URL(answer.location, url).toString();
+  }
+}
+
+async function sendOnce(url: string, method: 'GET' | 'POST', body?: Uint8Array, contentType?: string): Promise<HttpAnswer & { location?: string }> {
   let res;
   try {
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -36,7 +48,8 @@ async function send(url: string, method: 'GET' | 'POST', body?: Uint8Array, cont
     if (length > MAX_BODY_BYTES) throw new DiptychError('response_too_large', `${url} answered more than ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk);
   }
-  return { status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') };
+  const location = res.headers['location'];
+  return { status: res.statusCode, text: Buffer.concat(chunks).toString('utf8'), location: typeof location === 'string' ? location : undefined };
 }
 
 /** The server's own error, when it sent one in the SPEC §5 shape; else a generic one. */

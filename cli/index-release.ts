@@ -5,6 +5,7 @@
 import { checkDistFilename } from '../log/dist-filename.js';
 import { DiptychError, isDiptychError } from '../log/errors.js';
 import type { ManifestFile } from '../log/release-manifest.js';
+import { normalizeProjectName } from '../log/project-name.js';
 import { getJson, joinUrl } from './http-json.js';
 
 export interface IndexRelease {
@@ -28,8 +29,10 @@ function fileOf(item: JsonApiFile, project: string, version: string): ManifestFi
   return { filename, sha256, size };
 }
 
-export async function fetchIndexRelease(indexUrl: string, project: string, version: string): Promise<IndexRelease> {
-  const url = joinUrl(indexUrl, `/pypi/${encodeURIComponent(project)}/${encodeURIComponent(version)}/json`);
+/** `name` as the user spelled it (the index redirects to its canonical URL); files are checked against its normalised form. */
+export async function fetchIndexRelease(indexUrl: string, name: string, version: string): Promise<IndexRelease> {
+  const project = normalizeProjectName(name);
+  const url = joinUrl(indexUrl, `/pypi/${encodeURIComponent(name)}/${encodeURIComponent(version)}/json`);
   const body = await getJson<{ urls?: unknown }>(url);
   if (!Array.isArray(body.urls)) throw new DiptychError('invalid_response', `${url} has no urls list`);
   const release: IndexRelease = { files: [], skipped: [] };

@@ -6,7 +6,7 @@ import { normalizeProjectName } from '../log/project-name.js';
 import { EXIT_OK, UsageError, integerFlag, parseCommand, requireString } from './args.js';
 import { emitDocument } from './document-file.js';
 import { getJson, joinUrl } from './http-json.js';
-import { describeDocument, loadSigners, signDocument } from './statement.js';
+import { describeDocument, loadSigners, signDocument, signerKeyids } from './statement.js';
 
 export const KEYS_HELP = `Usage: diptych keys init   --project P --vkey VKEY [--vkey VKEY…] --threshold N [--key SKEY…] [--out F]
        diptych keys add    --project P --log URL --vkey VKEY [--vkey…] [--threshold N] [--key SKEY…] [--out F]
@@ -98,8 +98,9 @@ export async function keysCommand(argv: string[]): Promise<number> {
   const doc = signDocument(payload, await loadSigners(values.key ?? []));
   await emitDocument(doc, values.out);
   if (values.out === undefined) return EXIT_OK;
-  const signedBy = 'signatures' in doc ? (doc.signatures as { keyid: string }[]).map((s) => s.keyid) : [];
-  if (values.json) process.stdout.write(JSON.stringify({ out: values.out, seq: payload.seq, keys: payload.keys, threshold: payload.threshold, signedBy }) + '\n');
+  if (values.json) {
+    process.stdout.write(JSON.stringify({ out: values.out, seq: payload.seq, keys: payload.keys, threshold: payload.threshold, signedBy: signerKeyids(doc) }) + '\n');
+  }
   else process.stdout.write(`wrote ${values.out}: ${payload.project} key policy seq ${payload.seq}, ${describeDocument(doc)}\n`);
   return EXIT_OK;
 }

@@ -54,11 +54,11 @@ async function localFiles(paths: readonly string[], project: string, version: st
   return files;
 }
 
-async function filesFor(action: string | undefined, rest: string[], v: { index?: string }, project: string, version: string) {
+async function filesFor(action: string | undefined, rest: string[], v: { index?: string; project?: string }, project: string, version: string) {
   if (action === 'create') return { files: await localFiles(rest, project, version), skipped: [] };
   if (action !== 'from-index') throw new UsageError(`give an action: create or from-index${action ? `, not '${action}'` : ''}`);
   if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
-  const release = await fetchIndexRelease(requireString(v.index, '--index'), project, version);
+  const release = await fetchIndexRelease(requireString(v.index, '--index'), v.project ?? project, version);
   for (const s of release.skipped) process.stderr.write(`diptych manifest: skipped ${s.filename} (${s.reason})\n`);
   if (release.files.length === 0) throw new DiptychError('no_files', `the index serves no sdist or wheel of ${project} ${version}`);
   return release;

@@ -3,7 +3,7 @@
 // are kept sorted, so the same signers always give the same log entry).
 import { EXIT_OK, UsageError, parseCommand } from './args.js';
 import { emitDocument, readDocument } from './document-file.js';
-import { describeDocument, loadSigners, signDocument } from './statement.js';
+import { describeDocument, loadSigners, signDocument, signerKeyids } from './statement.js';
 
 export const SIGN_HELP = `Usage: diptych sign ENVELOPE_OR_PAYLOAD --key SKEY [--key SKEY…] [--type T] [--out F]
 
@@ -33,9 +33,7 @@ export async function signCommand(argv: string[]): Promise<number> {
   const out = values.out ?? input;
   await emitDocument(signed, out === '-' ? undefined : out);
   if (out === '-') return EXIT_OK;
-  if (values.json) {
-    const signatures = 'signatures' in signed ? (signed.signatures as { keyid: string }[]).map((s) => s.keyid) : [];
-    process.stdout.write(JSON.stringify({ out, payloadType: signed['payloadType'], signatures }) + '\n');
-  } else process.stdout.write(`${out}: ${describeDocument(signed)}\n`);
+  if (values.json) process.stdout.write(JSON.stringify({ out, payloadType: signed['payloadType'], signatures: signerKeyids(signed) }) + '\n');
+  else process.stdout.write(`${out}: ${describeDocument(signed)}\n`);
   return EXIT_OK;
 }

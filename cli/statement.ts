@@ -44,6 +44,11 @@ export function signDocument(doc: JsonObject, signers: readonly NoteSigner[], ty
   return signEnvelope(payloadTypeOf(doc, type), doc, signers);
 }
 
+/** The keyids that signed the document (none for a bare payload). */
+export function signerKeyids(doc: Envelope | JsonObject): string[] {
+  return isEnvelope(doc) ? doc.signatures.map((s) => s.keyid) : [];
+}
+
 /** One line for people: what was written and who signed it (keyids only, never key material). */
 export function describeDocument(doc: Envelope | JsonObject): string {
   if (!isEnvelope(doc)) return 'unsigned payload (sign it with diptych sign)';

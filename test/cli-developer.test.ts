@@ -104,7 +104,7 @@ test('keys add reads the policy from the log: seq 2, signed by the current thres
   });
 });
 
-test('manifest from-index backfills from the replay index, listing the files it leaves out', async () => {
+test('manifest from-index backfills from the replay index (following its redirect to the canonical name), listing the files it leaves out', async () => {
   const index = await ReplayIndex.start();
   try {
     await withLogAndDir(async ({ url }, dir) => {
@@ -113,11 +113,12 @@ test('manifest from-index backfills from the replay index, listing the files it 
       const vkey = oneLine((await cli(['keygen', '--name', 'django@example.org', '--out', at('d.key')], 0, 'keygen')).stdout, 'vkey');
       await cli(['keys', 'init', '--project', 'asgiref', '--vkey', vkey, '--threshold', '1', '--key', at('d.key'), '--out', at('k.json')], 0, 'keys init');
       await cli(['submit', at('k.json'), '--log', url], 0, 'submit keys');
-      const run = await cli(['manifest', 'from-index', '--project', 'asgiref', '--version', '3.11.0', '--index', index.url, '--key', at('d.key'), '--out', at('m.json'), '--json'], 0, 'from-index');
+      const run = await cli(['manifest', 'from-index', '--project', 'ASGIref', '--version', '3.11.0', '--index', index.url, '--key', at('d.key'), '--out', at('m.json'), '--json'], 0, 'from-index');
       const out = JSON.parse(run.stdout) as { files: { filename: string }[]; skipped: { filename: string }[] };
       assert.equal(out.files.map((f) => f.filename).sort(), index.filenames('asgiref', '3.11.0').filter((f) => !f.endsWith('.exe')).sort());
       assert.equal(out.skipped.map((s) => s.filename), ['asgiref-3.11.0.win32.exe']);
       assert.match(run.stderr, /skipped asgiref-3\.11\.0\.win32\.exe/);
+      assert.equal(index.requests.map((r) => r.path), ['/pypi/ASGIref/3.11.0/json', '/pypi/asgiref/3.11.0/json']);
       await cli(['submit', at('m.json'), '--log', url], 0, 'submit backfill');
       const file = jsonOf<{ version: string; status: string }>(await request(url, `/api/v1/files/${out.files[0]!.filename}`));
       assert.equal([file.version, file.status], ['3.11.0', 'signed']);
