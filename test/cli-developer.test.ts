@@ -71,11 +71,14 @@ test('keygen → keys init → submit → manifest → sign by two → submit �
     await cli(['sign', at('rel.json'), '--key', at('alice.key')], 0, 'sign A');
     await cli(['submit', at('rel.json'), '--log', url], 1, 'one signature').then((r) => assert.match(oneLine(r.stderr, 'refusal'), /insufficient_signatures/));
     await cli(['sign', at('rel.json'), '--key', at('bob.key')], 0, 'sign B');
-    assert.is(oneLine((await cli(['submit', at('rel.json'), '--log', url], 0, 'submit release')).stdout, 'index'), '1');
+    assert.is(oneLine((await cli(['submit', at('rel.json'), '--log', url, '--log-key', log.key.verifierKey], 0, 'submit release')).stdout, 'index'), '1');
+    const wrongKey = await cli(['submit', at('rel.json'), '--log', url, '--log-key', newKeyPair('localhost/diptych').key.verifierKey], 1, 'receipt under another key');
+    assert.match(oneLine(wrongKey.stderr, 'wrong log key'), /no_verifiable_signature|unknown_key|invalid_signature/);
 
     const good = await cli(['verify', at('twin_panels-1.0.tar.gz'), at('twin_panels-1.0-py3-none-any.whl'), '--log', url, '--log-key', log.key.verifierKey], 0, 'verify good');
     assert.match(good.stdout, /twin_panels-1\.0\.tar\.gz: OK \(twin-panels 1\.0, entry 1/);
     await writeFile(at('twin_panels-1.0-py3-none-any.whl'), 'the wheel, with a backdoor');
+    await cli(['verify', at('twin_panels-1.0.tar.gz'), '--log', url, '--log-key', log.key.verifierKey, '--project', 'other', '--version', '1.0'], 1, 'verify for another project');
     const bad = await cli(['verify', at('twin_panels-1.0-py3-none-any.whl'), '--log', url, '--log-key', log.key.verifierKey], 1, 'verify tampered');
     assert.match(oneLine(bad.stderr, 'reason'), /twin_panels-1\.0-py3-none-any\.whl: verification_failed: sha256 [0-9a-f]{64} is not the signed/);
     // Without --log-key the log's own key is used, with a warning; each file gets its own line.
