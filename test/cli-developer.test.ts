@@ -136,8 +136,9 @@ function signed(type: string, payload: Record<string, unknown>, key: SignerKey):
 }
 
 test('verify-lock: requirements --hash pins and pylock.toml files must be listed by a signed manifest', async () => {
-  await withLogAndDir(async ({ url }, dir) => {
+  await withLogAndDir(async ({ url, log }, dir) => {
     const key = newKeyPair('maint@example.org').key;
+    const logKey = ['--log-key', log.key.verifierKey];
     const [sdist, wheel] = [sha256('sdist'), sha256('wheel')];
     const files = [{ filename: 'twin_panels-1.0.tar.gz', sha256: sdist, size: 5 }, { filename: 'twin_panels-1.0-py3-none-any.whl', sha256: wheel, size: 5 }];
     assert.is((await postEntry(url, signed(KEYS_TYPE, { project: 'twin-panels', keys: [key.verifierKey], threshold: 1, seq: 1 }, key))).status, 201);
@@ -145,9 +146,9 @@ test('verify-lock: requirements --hash pins and pylock.toml files must be listed
     const requirements = (wheelHash: string): string =>
       `# pinned\n--index-url https://pypi.org/simple\nTwin_Panels[extra]==1.0 ; python_version >= "3.9" \\\n    --hash=sha256:${sdist} \\\n    --hash=sha256:${wheelHash}\n`;
     await writeFile(join(dir, 'requirements.txt'), requirements(wheel));
-    await cli(['verify-lock', join(dir, 'requirements.txt'), '--log', url], 0, 'good requirements');
+    await cli(['verify-lock', join(dir, 'requirements.txt'), '--log', url, ...logKey], 0, 'good requirements');
     await writeFile(join(dir, 'requirements.txt'), requirements(sha256('evil')));
-    const bad = await cli(['verify-lock', join(dir, 'requirements.txt'), '--log', url], 1, 'wrong hash in requirements');
+    const bad = await cli(['verify-lock', join(dir, 'requirements.txt'), '--log', url, ...logKey], 1, 'wrong hash in requirements');
     assert.match(oneLine(bad.stderr, 'requirements reason'), /requirements\.txt:3: Twin_Panels 1\.0 .*not_signed/);
 
     const pylock = (sdistHash: string): string =>
@@ -155,9 +156,9 @@ test('verify-lock: requirements --hash pins and pylock.toml files must be listed
       `wheels = [{ url = "https://files.example/twin_panels-1.0-py3-none-any.whl", hashes = { sha256 = "${wheel}" } }]\n` +
       `[packages.sdist]\nname = "twin_panels-1.0.tar.gz"\nhashes = { sha256 = "${sdistHash}" }\n`;
     await writeFile(join(dir, 'pylock.toml'), pylock(sdist));
-    await cli(['verify-lock', join(dir, 'pylock.toml'), '--log', url], 0, 'good pylock');
+    await cli(['verify-lock', join(dir, 'pylock.toml'), '--log', url, ...logKey], 0, 'good pylock');
     await writeFile(join(dir, 'pylock.toml'), pylock(sha256('evil')));
-    const badLock = await cli(['verify-lock', join(dir, 'pylock.toml'), '--log', url, '--json'], 1, 'wrong hash in pylock');
+    const badLock = await cli(['verify-lock', join(dir, 'pylock.toml'), '--log', url, ...logKey, '--json'], 1, 'wrong hash in pylock');
     const report = JSON.parse(badLock.stdout) as { checked: number; failures: { filename: string; reason: string }[] };
     assert.is(report.checked, 2);
     assert.equal(report.failures.map((f) => f.filename), ['twin_panels-1.0.tar.gz']);
