@@ -6,6 +6,7 @@ import { makeEntries } from './entries.js';
 import { ed25519VerifyRate, sha256LeafRate } from './baselines.js';
 import { appendThroughLibrary } from './append-lib.js';
 import { appendOverHttp } from './append-http.js';
+import { verifyLockTime } from './verify-lock.js';
 import { result, type BenchResult } from './measure.js';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean' }, quick: { type: 'boolean' } } });
@@ -41,3 +42,7 @@ print(result('append.http.p99_ms', http.p99Ms, 'ms', cadenceMs + 100));
 const light = await appendOverHttp(makeEntries(quick ? 2_000 : 8_000), cadenceMs, 64);
 print(result('append.http.light', light.entriesPerSecond, 'entries/s', sha));
 print(result('append.http.light.p99_ms', light.p99Ms, 'ms', cadenceMs + 100));
+
+// A user's check of a 500-line lock file, against Node's own startup in the same run.
+const lock = await verifyLockTime(quick ? 3 : 5);
+print(result('verify_lock.500_lines_ms', lock.lockMs, 'ms', lock.startupMs));
