@@ -33,6 +33,19 @@ export function requireString(value: unknown, flag: string): string {
   return value;
 }
 
+/** An http(s) base URL such as http://127.0.0.1:8080 or https://pypi.org. */
+export function urlFlag(value: unknown, flag: string): string {
+  const text = requireString(value, flag);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`${flag} must be a URL such as http://127.0.0.1:8080, not ${JSON.stringify(text)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${flag} must be an http or https URL`);
+  return text;
+}
+
 export function integerFlag(value: unknown, flag: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);

@@ -3,7 +3,7 @@
 // is at hand. Changes after init read the current policy from the log to get seq and keys.
 import { firstKeysPayload, nextKeysPayload, type CurrentPolicy, type KeysChange } from '../log/keys-change.js';
 import { normalizeProjectName } from '../log/project-name.js';
-import { EXIT_OK, UsageError, integerFlag, parseCommand, requireString } from './args.js';
+import { EXIT_OK, UsageError, integerFlag, parseCommand, requireString, urlFlag } from './args.js';
 import { emitDocument } from './document-file.js';
 import { getJson, joinUrl } from './http-json.js';
 import { describeDocument, loadSigners, signDocument, signerKeyids } from './statement.js';
@@ -84,7 +84,7 @@ async function payloadFor(action: string | undefined, v: Values) {
     return firstKeysPayload(project, v.vkey!, threshold);
   }
   const change = changeOf(action, v);
-  return nextKeysPayload(project, await currentPolicy(requireString(v.log, '--log'), project), change);
+  return nextKeysPayload(project, await currentPolicy(urlFlag(v.log, '--log'), project), change);
 }
 
 export async function keysCommand(argv: string[]): Promise<number> {

@@ -7,7 +7,7 @@ import { DiptychError } from '../log/errors.js';
 import { normalizeProjectName } from '../log/project-name.js';
 import { parseReleasePayload, type ManifestFile } from '../log/release-manifest.js';
 import { formatTimestamp } from '../log/timestamp.js';
-import { EXIT_OK, UsageError, parseCommand, requireString } from './args.js';
+import { EXIT_OK, UsageError, parseCommand, requireString, urlFlag } from './args.js';
 import { emitDocument } from './document-file.js';
 import { digestFile } from './file-digest.js';
 import { fetchIndexRelease } from './index-release.js';
@@ -58,7 +58,7 @@ async function filesFor(action: string | undefined, rest: string[], v: { index?:
   if (action === 'create') return { files: await localFiles(rest, project, version), skipped: [] };
   if (action !== 'from-index') throw new UsageError(`give an action: create or from-index${action ? `, not '${action}'` : ''}`);
   if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
-  const release = await fetchIndexRelease(requireString(v.index, '--index'), v.project ?? project, version);
+  const release = await fetchIndexRelease(urlFlag(v.index, '--index'), v.project ?? project, version);
   for (const s of release.skipped) process.stderr.write(`diptych manifest: skipped ${s.filename} (${s.reason})\n`);
   if (release.files.length === 0) throw new DiptychError('no_files', `the index serves no sdist or wheel of ${project} ${version}`);
   return release;

@@ -9,7 +9,7 @@ import { verifyInclusion } from '../log/proof.js';
 import { canonicalEnvelopeBytes, checkEnvelope } from '../log/dsse.js';
 import { DiptychError } from '../log/errors.js';
 import { merkleHasher } from '../log/tree.js';
-import { EXIT_OK, UsageError, parseCommand, requireString } from './args.js';
+import { EXIT_OK, UsageError, parseCommand, urlFlag } from './args.js';
 import { readDocument } from './document-file.js';
 import { joinUrl, postJson } from './http-json.js';
 import { isEnvelope } from './statement.js';
@@ -55,7 +55,7 @@ export async function submitCommand(argv: string[]): Promise<number> {
     return EXIT_OK;
   }
   if (positionals.length !== 1) throw new UsageError('give exactly one envelope file');
-  const logUrl = requireString(values.log, '--log');
+  const logUrl = urlFlag(values.log, '--log');
   const file = positionals[0]!;
   const doc = await readDocument(file);
   if (!isEnvelope(doc)) throw new DiptychError('unsigned_payload', `${file} is a bare payload; sign it first with 'diptych sign ${file} --key SKEY'`);

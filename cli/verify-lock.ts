@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { DiptychError, isDiptychError } from '../log/errors.js';
 import { normalizeProjectName } from '../log/project-name.js';
 import type { ReleasePayload } from '../log/release-manifest.js';
-import { EXIT_FAILED, EXIT_OK, UsageError, parseCommand, requireString } from './args.js';
+import { EXIT_FAILED, EXIT_OK, UsageError, parseCommand, urlFlag } from './args.js';
 import { mapConcurrent } from './concurrent.js';
 import { getJson, joinUrl } from './http-json.js';
 import { fetchCheckpoint, fetchProvenRelease, type TrustedCheckpoint } from './log-reader.js';
@@ -128,9 +128,11 @@ export async function verifyLockCommand(argv: string[]): Promise<number> {
     return EXIT_OK;
   }
   if (positionals.length !== 1) throw new UsageError('give exactly one lock file');
-  const logUrl = requireString(values.log, '--log');
+  const logUrl = urlFlag(values.log, '--log');
   const file = positionals[0]!;
   const pins = await readPins(file);
+  // Nothing pinned would verify vacuously; a lock file that pins nothing is a mistake.
+  if (pins.length === 0) throw new DiptychError('no_pins', `${file} pins no file hashes`);
   const checked = await proveEntries(logUrl, values['log-key'], await checkPins(lookupIn(logUrl), pins));
   const failures = checked.flatMap((c) => (c.reason === undefined ? [] : [{ ...c.pin, reason: c.reason }]));
   if (values.json) process.stdout.write(JSON.stringify({ file, checked: pins.length, failures }) + '\n');

@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { DiptychError, isDiptychError } from '../log/errors.js';
 import { normalizeProjectName } from '../log/project-name.js';
 import { sameVersion } from '../log/pep440.js';
-import { EXIT_FAILED, EXIT_OK, UsageError, parseCommand, requireString } from './args.js';
+import { EXIT_FAILED, EXIT_OK, UsageError, parseCommand, urlFlag } from './args.js';
 import { digestFile } from './file-digest.js';
 import { getJson, joinUrl } from './http-json.js';
 import { progress } from './progress.js';
@@ -67,7 +67,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     return EXIT_OK;
   }
   if (positionals.length === 0) throw new UsageError('give at least one FILE');
-  const logUrl = requireString(values.log, '--log');
+  const logUrl = urlFlag(values.log, '--log');
   const expect = { project: values.project === undefined ? undefined : normalizeProjectName(values.project), version: values.version };
   let pending: Promise<TrustedCheckpoint> | undefined;
   // Fetched once, after the first lookup, so it covers every entry the lookups name.

@@ -168,7 +168,7 @@ test('verify-lock: requirements --hash pins and pylock.toml files must be listed
 test('usage errors exit 2, an unreachable log exits 3, a key file others can read is refused', async () => {
   const dir = await tempDir('cli-dev');
   try {
-    for (const args of [['keys'], ['keys', 'init', '--project', 'p'], ['manifest', 'create', '--project', 'p', '--version', '1'], ['sign', 'x.json'], ['submit'], ['verify', 'f'], ['verify-lock', 'r.txt'], ['verify', '--bogus']]) {
+    for (const args of [['keys'], ['keys', 'init', '--project', 'p'], ['manifest', 'create', '--project', 'p', '--version', '1'], ['sign', 'x.json'], ['submit'], ['verify', 'f'], ['verify-lock', 'r.txt'], ['verify', '--bogus'], ['verify', 'f', '--log', 'not-a-url']]) {
       const run = await cli(args, 2, args.join(' '));
       assert.match(oneLine(run.stderr, args.join(' ')), /see diptych /);
     }
