@@ -6,7 +6,7 @@ import { DiptychError, isDiptychError } from '../log/errors.js';
 import { normalizeProjectName } from '../log/project-name.js';
 import type { ReleasePayload } from '../log/release-manifest.js';
 import { EXIT_FAILED, EXIT_OK, UsageError, parseCommand, urlFlag } from './args.js';
-import { mapConcurrent } from './concurrent.js';
+import { mapConcurrent } from '../log/concurrent.js';
 import { getJson, joinUrl } from './http-json.js';
 import { fetchCheckpoint, fetchProvenRelease, type TrustedCheckpoint } from './log-reader.js';
 import { progress } from './progress.js';

@@ -4,6 +4,7 @@
 // files. Nothing here throws for a bad index or log answer: each becomes a failure in the report,
 // and the state is advanced only for what reached the log, so the next sweep (or a restarted
 // witness) picks up exactly what is missing.
+import { mapConcurrent } from '../log/concurrent.js';
 import { DiptychError } from '../log/errors.js';
 import type { NoteSigner } from '../log/note.js';
 import type { Clock } from './clock.js';
@@ -61,25 +62,13 @@ export interface SweepReport {
 
 const SUBMISSIONS_PER_VIEW = 16;
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await task(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<SweepReport> {
   const report: SweepReport = { fetched: 0, notModified: 0, logged: 0, unchanged: 0, entries: [], failures: [] };
   const sources = options.sources ?? ['json', 'simple'];
   const projects = [...new Set(options.projects.map(normalizeProjectName))];
   const jobs = projects.flatMap((project) => sources.map((source) => ({ project, source })));
-  await mapLimit(jobs, options.concurrency ?? 8, (job) => observeProject(deps, job.project, job.source, report));
+  await mapConcurrent(jobs, options.concurrency ?? 8, (job) => observeProject(deps, job.project, job.source, report));
   return report;
 }
 
@@ -111,7 +100,7 @@ async function observeProject(deps: SweepDeps, project: string, source: ViewSour
   const ctx: ObservationContext = { witness: deps.witness, indexUrl: client.baseUrl, observedAt: deps.clock.now() };
   const payloads = [...observationsFromView(view, ctx), ...removedReleases(view, before, ctx)];
   // Entries of one view go to the log together: the log batches them into one checkpoint.
-  const logged = await mapLimit(payloads, SUBMISSIONS_PER_VIEW, (payload) => logIfNews(deps, payload, report));
+  const logged = await mapConcurrent(payloads, SUBMISSIONS_PER_VIEW, (payload) => logIfNews(deps, payload, report));
   const complete = logged.every(Boolean);
   // Only a fully logged view may be skipped next time (a 304 would hide what did not get in).
   if (!complete) return;

@@ -229,19 +229,7 @@ export function assertErrorReply(reply: Reply, status: number, code: string, lab
   assert.not.match(text, /\n\s+at |\.[jt]s:\d+|node_modules|Error:/, `${label}: stack trace in body`);
 }
 
-/** Runs `task` over items with at most `limit` at once; results in item order. */
-export async function mapConcurrent<T, R>(items: readonly T[], limit: number, task: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await task(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
+export { mapConcurrent } from '../../log/concurrent.js';
 
 // ---------------------------------------------------------------------------------------------
 // Client-side verification: only the browser-safe verification code, with @noble hashes.
