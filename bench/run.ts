@@ -6,6 +6,7 @@ import { makeEntries } from './entries.js';
 import { ed25519VerifyRate, sha256LeafRate } from './baselines.js';
 import { appendThroughLibrary } from './append-lib.js';
 import { appendOverHttp } from './append-http.js';
+import { policyThroughput } from './policy.js';
 import { verifyLockTime } from './verify-lock.js';
 import { result, type BenchResult } from './measure.js';
 
@@ -15,7 +16,7 @@ const print = (r: BenchResult): void => {
   if (values.json) process.stdout.write(JSON.stringify(r) + '\n');
   else {
     const vs = r.ratio === null ? '' : `  (${r.ratio}x of baseline ${r.baseline})`;
-    process.stdout.write(`${r.name.padEnd(24)} ${String(r.value).padStart(10)} ${r.unit}${vs}\n`);
+    process.stdout.write(`${r.name.padEnd(32)} ${String(r.value).padStart(10)} ${r.unit}${vs}\n`);
   }
 };
 
@@ -26,6 +27,11 @@ const sha = sha256LeafRate(libEntries.slice(0, 20_000), quick ? 300 : 1000);
 print(result('baseline.sha256_leaf', sha, 'entries/s'));
 const ed = ed25519VerifyRate(quick ? 300 : 1000);
 print(result('baseline.ed25519_verify', ed, 'verifies/s'));
+
+const policyInline = await policyThroughput(quick ? 2_000 : 10_000, 0);
+print(result('policy.release_signatures', policyInline.signaturesPerSecond, 'signatures/s', ed));
+const policyPool = await policyThroughput(quick ? 4_000 : 20_000, cpus().length);
+print(result('policy.release_signatures.pool', policyPool.signaturesPerSecond, 'signatures/s', ed));
 
 const lib = await appendThroughLibrary(libEntries, 100);
 print(result('append.lib', lib.entriesPerSecond, 'entries/s', sha));
