@@ -144,7 +144,7 @@ test('verify-lock: requirements --hash pins and pylock.toml files must be listed
     assert.is((await postEntry(url, signed(KEYS_TYPE, { project: 'twin-panels', keys: [key.verifierKey], threshold: 1, seq: 1 }, key))).status, 201);
     assert.is((await postEntry(url, signed(RELEASE_TYPE, { project: 'twin-panels', version: '1.0', files, created: formatTimestamp(Date.now()) }, key))).status, 201);
     const requirements = (wheelHash: string): string =>
-      `# pinned\n--index-url https://pypi.org/simple\nTwin_Panels[extra]==1.0 ; python_version >= "3.9" \\\n    --hash=sha256:${sdist} \\\n    --hash=sha256:${wheelHash}\n`;
+      `# pinned\n--index-url https://index.example/simple\nTwin_Panels[extra]==1.0 ; python_version >= "3.9" \\\n    --hash=sha256:${sdist} \\\n    --hash=sha256:${wheelHash}\n`;
     await writeFile(join(dir, 'requirements.txt'), requirements(wheel));
     await cli(['verify-lock', join(dir, 'requirements.txt'), '--log', url, ...logKey], 0, 'good requirements');
     await writeFile(join(dir, 'requirements.txt'), requirements(sha256('evil')));
