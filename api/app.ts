@@ -48,7 +48,7 @@ function errorResponse(c: Context, error: unknown, onInternal?: (e: unknown) => 
 
 function mountTiles(app: Hono, log: TransparencyLog): void {
   app.get('/checkpoint', (c) =>
-    c.body(log.sequencer.checkpoint.slice(), 200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache' }),
+    c.body(log.servedCheckpoint().slice(), 200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache' }),
   );
   app.get('/tile/*', async (c) => {
     // The raw path: parseTilePath accepts only the canonical grammar, so no decoding tricks.
@@ -73,6 +73,14 @@ async function entryBundle(log: TransparencyLog, index: number, width: number): 
 function mountApi(app: Hono, log: TransparencyLog): void {
   const api = new Hono();
   api.get('/log', (c) => c.json(log.info()));
+  // SPEC §5. Suspensions are derived by the monitor, which does not exist yet: none for now.
+  api.get('/status', (c) =>
+    c.json({
+      suspended: { index: false, projects: [] },
+      checkpoint: new TextDecoder().decode(log.servedCheckpoint()),
+      witnesses: log.witnessStatus(),
+    }),
+  );
   api.post('/entries', async (c) => {
     const r = await log.submit(await readBody(c, MAX_ENTRY_SIZE));
     return c.json(

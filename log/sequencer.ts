@@ -48,6 +48,11 @@ export interface SequencerOptions<C> {
   maxBatch?: number;
   /** Most entries waiting at once; more are refused with `overloaded`. */
   maxPending?: number;
+  /**
+   * Told of each new checkpoint once it is durable (e.g. to ask witnesses to cosign it). Called
+   * synchronously; it must not throw or block, since appends wait for it.
+   */
+  onCheckpoint?: (checkpoint: Uint8Array, size: number) => void;
 }
 
 export interface AppendResult {
@@ -88,6 +93,7 @@ export class Sequencer<C = undefined> {
   private readonly maxBatch: number;
   private readonly maxPending: number;
   private readonly admission: AdmissionPolicy<C> | undefined;
+  private readonly onCheckpoint: ((checkpoint: Uint8Array, size: number) => void) | undefined;
   private readonly fullTiles = new LruCache<string, Uint8Array>(4096);
   private readonly pending = new Map<string, Pending<C>>();
   private edge: TileEdge;
@@ -106,6 +112,7 @@ export class Sequencer<C = undefined> {
     this.maxBatch = options.maxBatch ?? 65536;
     this.maxPending = options.maxPending ?? 100_000;
     this.admission = options.admission;
+    this.onCheckpoint = options.onCheckpoint;
     this.edge = edge;
     this.current = head;
   }
@@ -277,6 +284,7 @@ export class Sequencer<C = undefined> {
     this.current = staged.batch.head;
     staged.admitted?.commit();
     for (const t of staged.batch.tiles) if (t.width === TILE_WIDTH) this.fullTiles.set(`${t.level}/${t.index}`, t.bytes);
+    this.onCheckpoint?.(staged.batch.head.checkpoint, staged.batch.head.size);
   }
 
   /** The stored bytes of a hash tile in the current tree, at its current width. */

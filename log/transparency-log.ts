@@ -9,7 +9,8 @@ import { Sequencer, type AdmissionPolicy, type AppendResult } from './sequencer.
 import { checkpointSigner, loadLogKey } from './log-key.js';
 import { EntryValidator, chainKeys, selfNamedKeys, staticKeys, type KeyDirectory, type ValidatedEntry } from './entry-validator.js';
 import { inlineVerifier, workerVerifier, type SignatureVerifier } from './verify-pool.js';
-import type { SignerKey } from './note.js';
+import { noteVerifier, type SignerKey } from './note.js';
+import { WitnessClient, type WitnessStatus } from './witness-client.js';
 import { EMPTY_POLICY, type LogPolicy } from './policy.js';
 import { ProjectState } from './project-state.js';
 import { ProjectAdmission, projectKeyDirectory, replayProjectState, type AdmissionOptions } from './project-admission.js';
@@ -33,6 +34,10 @@ export interface LogOptions {
   projectRules?: AdmissionOptions;
   /** The --policy file; none means no witnesses and no trusted parties. */
   policy?: LogPolicy;
+  /** Timeout of each add-checkpoint request to a witness. */
+  witnessTimeoutMs?: number;
+  /** Told of each failed cosigning request; cosigning failures never fail the log. */
+  onWitnessError?: (vkey: string, error: unknown) => void;
 }
 
 export interface LogInfo {
@@ -54,6 +59,7 @@ export class TransparencyLog {
     readonly policy: LogPolicy,
     /** Key policies and releases, rebuilt from the log at start. */
     readonly projects: ProjectState,
+    private readonly witnesses: WitnessClient,
   ) {}
 
   static async open(options: LogOptions): Promise<TransparencyLog> {
@@ -63,6 +69,16 @@ export class TransparencyLog {
     const storage = await LevelStorage.open(join(options.dataDir, 'db'));
     const hasher = merkleHasher(crypto);
     const projects = new ProjectState();
+    const policy = options.policy ?? EMPTY_POLICY;
+    const witnesses = new WitnessClient({
+      witnesses: policy.witnesses,
+      logVerifier: noteVerifier(key.verifierKey, crypto),
+      quorum: policy.cosignatureQuorum,
+      // Only called for checkpoints the sequencer has published, so `sequencer` is set by then.
+      consistencyProof: (from, to) => sequencer.consistencyProof(from, to),
+      timeoutMs: options.witnessTimeoutMs,
+      onError: options.onWitnessError,
+    });
     let sequencer: Sequencer<ValidatedEntry>;
     try {
       sequencer = await Sequencer.open<ValidatedEntry>({
@@ -72,23 +88,27 @@ export class TransparencyLog {
         cadenceMs: options.cadenceMs,
         maxPending: options.maxPending,
         admission: options.admission ?? new ProjectAdmission(projects, options.projectRules),
+        onCheckpoint: (checkpoint) => witnesses.checkpoint(checkpoint),
       });
       // The log is the source of truth: the state is replayed before anything new is admitted.
       await replayProjectState(projects, (s, e) => sequencer.entries(s, e), sequencer.size, options.projectRules?.foreignTypes);
     } catch (e) {
+      await witnesses.close();
       await storage.close();
       throw e;
     }
     const threads = options.verifyThreads;
     const verifier = threads === 0 ? inlineVerifier(crypto) : workerVerifier(threads);
-    const policy = options.policy ?? EMPTY_POLICY;
     const configured = [key.verifierKey, ...policy.witnesses.map((w) => w.vkey), ...policy.trustedParties];
     // Project keys answer first, so a signature counted for a project was verified with the
     // project's own key material, never with a configured key that happens to share its keyid.
     const projectKeys = options.keys ?? projectKeyDirectory(projects);
     const keys = chainKeys(projectKeys, staticKeys(configured, crypto), selfNamedKeys(crypto));
     const validator = new EntryValidator(keys, verifier, crypto);
-    return new TransparencyLog(key, hasher, sequencer, validator, verifier, storage, policy, projects);
+    // Witnesses cosign the current checkpoint at start too: after a restart, nothing served is
+    // witnessed until they have been asked again (the witnessed note is kept in memory only).
+    witnesses.checkpoint(sequencer.checkpoint);
+    return new TransparencyLog(key, hasher, sequencer, validator, verifier, storage, policy, projects, witnesses);
   }
 
   get origin(): string {
@@ -105,6 +125,28 @@ export class TransparencyLog {
     };
   }
 
+  /**
+   * The checkpoint GET /checkpoint serves. With a cosignature quorum of 0 it is the newest
+   * log-signed one. Otherwise it is the newest that gathered the quorum of verified
+   * cosignatures (possibly older than the tree: tiles of older sizes are prefixes), and, until
+   * one has since this process started, the log-signed one, so that a log whose witnesses are
+   * not yet reachable still serves a verifiable head; clients that require witnessing reject it.
+   */
+  servedCheckpoint(): Uint8Array {
+    if (this.policy.cosignatureQuorum === 0) return this.sequencer.checkpoint;
+    return this.witnesses.latestWitnessed ?? this.sequencer.checkpoint;
+  }
+
+  /** Per policy witness, the size it last cosigned (null for witnesses without a URL). */
+  witnessStatus(): WitnessStatus[] {
+    return this.witnesses.status();
+  }
+
+  /** Resolves once no cosigning round is running. */
+  witnessesIdle(): Promise<void> {
+    return this.witnesses.idle();
+  }
+
   /** Validates an entry and resolves once it is durably logged under a signed checkpoint. */
   async submit(entry: Uint8Array): Promise<AppendResult> {
     const validated = await this.validator.validate(entry);
@@ -113,6 +155,7 @@ export class TransparencyLog {
 
   async close(): Promise<void> {
     await this.sequencer.close();
+    await this.witnesses.close();
     await this.verifier.close();
     await this.storage.close();
   }

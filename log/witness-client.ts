@@ -1,0 +1,169 @@
+// The log side of C2SP tlog-witness: after each new checkpoint, the log asks every policy witness
+// with a URL to cosign it (POST <url>/add-checkpoint), all in parallel, each with a timeout.
+// Node-only (undici).
+//
+// Rounds, not per-witness queues: one round sends the same checkpoint to every witness, so that
+// their cosignatures land on one checkpoint and can be served together. Checkpoints that arrive
+// while a round runs are coalesced: the next round takes only the newest. Appends never wait for
+// any of this; the sequencer only tells us a checkpoint exists.
+//
+// Per witness, the log remembers the size that witness last cosigned (0 at start). A witness that
+// knows another size answers 409 with it (text/x.tlog.size); the log retries once with a proof
+// from that size. Every returned cosignature line is verified (cosignature/v1, the witness's
+// vkey) before it counts.
+import { Agent, request } from 'undici';
+import { toBase64, utf8 } from './bytes.js';
+import { parseCheckpoint } from './checkpoint.js';
+import { cosignatureVerifierFromKey } from './cosignature.js';
+import { formatSignatureLine, openNote, type NoteVerifier } from './note.js';
+import type { PolicyWitness } from './policy.js';
+import type { Hash } from './tree.js';
+
+export const DEFAULT_WITNESS_TIMEOUT_MS = 10_000;
+
+export interface WitnessClientOptions {
+  readonly witnesses: readonly PolicyWitness[];
+  /** The log's own checkpoint key: the checkpoints it sends are signed by it. */
+  readonly logVerifier: NoteVerifier;
+  /** How many verified cosignatures make a checkpoint witnessed (SPEC §8). */
+  readonly quorum: number;
+  readonly consistencyProof: (oldSize: number, newSize: number) => Promise<Hash[]>;
+  readonly timeoutMs?: number;
+  /** Told of each failed request (unreachable, refused, bad cosignature); never thrown. */
+  readonly onError?: (vkey: string, error: unknown) => void;
+}
+
+export interface WitnessStatus {
+  readonly vkey: string;
+  /** The size this witness last cosigned, as far as the log knows; null: never asked (no URL). */
+  readonly lastCosigned: number | null;
+}
+
+interface Remote {
+  readonly vkey: string;
+  readonly endpoint: string;
+  readonly verifier: NoteVerifier;
+  lastCosigned: number;
+}
+
+/** A 409 from the witness: its cosigned size is not the one we assumed. */
+class StaleSize {
+  constructor(readonly known: number) {}
+}
+
+export class WitnessClient {
+  private readonly remotes: Remote[];
+  private readonly agent: Agent;
+  private readonly abort = new AbortController();
+  private next: Uint8Array | undefined;
+  private running: Promise<void> | undefined;
+  private witnessed: Uint8Array | undefined;
+  private closed = false;
+
+  constructor(private readonly options: WitnessClientOptions) {
+    this.remotes = options.witnesses.flatMap((w) =>
+      w.url === undefined ? [] : [{ vkey: w.vkey, endpoint: new URL('add-checkpoint', w.url.endsWith('/') ? w.url : `${w.url}/`).href, verifier: cosignatureVerifierFromKey(w.vkey), lastCosigned: 0 }],
+    );
+    const timeout = options.timeoutMs ?? DEFAULT_WITNESS_TIMEOUT_MS;
+    this.agent = new Agent({ headersTimeout: timeout, bodyTimeout: timeout, connectTimeout: timeout });
+  }
+
+  /** The newest checkpoint that gathered a quorum of verified cosignatures, as a full note. */
+  get latestWitnessed(): Uint8Array | undefined {
+    return this.witnessed;
+  }
+
+  status(): WitnessStatus[] {
+    const asked = new Map(this.remotes.map((r) => [r.vkey, r.lastCosigned]));
+    return this.options.witnesses.map((w) => ({ vkey: w.vkey, lastCosigned: asked.get(w.vkey) ?? null }));
+  }
+
+  /** A new log-signed checkpoint exists; cosigning it starts in the background. */
+  checkpoint(note: Uint8Array): void {
+    if (this.closed || this.remotes.length === 0) return;
+    this.next = note;
+    this.running ??= this.drain().finally(() => (this.running = undefined));
+  }
+
+  /** Resolves once no round is running (for tests and orderly shutdown). */
+  async idle(): Promise<void> {
+    while (this.running !== undefined) await this.running;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.next = undefined;
+    this.abort.abort();
+    await this.idle();
+    await this.agent.close();
+  }
+
+  private async drain(): Promise<void> {
+    for (let note = this.next; note !== undefined && !this.closed; note = this.next) {
+      this.next = undefined;
+      await this.round(note);
+    }
+  }
+
+  private async round(note: Uint8Array): Promise<void> {
+    const opened = openNote(note, [this.options.logVerifier]);
+    const size = parseCheckpoint(opened.text).size;
+    const lines = await Promise.all(this.remotes.map((r) => this.cosignBy(r, note, size)));
+    const cosignatures = lines.filter((l): l is string => l !== undefined);
+    // A quorum of 0 still needs one cosignature for a checkpoint to be called witnessed.
+    if (cosignatures.length > 0 && cosignatures.length >= this.options.quorum) {
+      this.witnessed = utf8(new TextDecoder().decode(note) + cosignatures.join(''));
+    }
+  }
+
+  /** The verified cosignature line(s) of one witness, or undefined if it did not cosign. */
+  private async cosignBy(remote: Remote, note: Uint8Array, size: number): Promise<string | undefined> {
+    try {
+      let answer = await this.post(remote, note, size, Math.min(remote.lastCosigned, size));
+      if (answer instanceof StaleSize) {
+        // The witness is the authority on what it cosigned (e.g. after a log restart).
+        if (answer.known > size) throw new Error(`the witness has cosigned size ${answer.known}, beyond ${size}`);
+        answer = await this.post(remote, note, size, answer.known);
+        if (answer instanceof StaleSize) throw new Error(`the witness still expects size ${answer.known}`);
+      }
+      const line = this.verifiedLine(remote, note, answer);
+      remote.lastCosigned = size;
+      return line;
+    } catch (e) {
+      if (!this.closed) this.options.onError?.(remote.vkey, e);
+      return undefined;
+    }
+  }
+
+  private async post(remote: Remote, note: Uint8Array, size: number, oldSize: number): Promise<string | StaleSize> {
+    const proof = oldSize === 0 || oldSize === size ? [] : await this.options.consistencyProof(oldSize, size);
+    // tlog-witness: "old <size>", the proof lines, a blank line, then the signed note.
+    const body = `old ${oldSize}\n${proof.map((h) => toBase64(h) + '\n').join('')}\n${new TextDecoder().decode(note)}`;
+    const res = await request(remote.endpoint, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      dispatcher: this.agent,
+      signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.options.timeoutMs ?? DEFAULT_WITNESS_TIMEOUT_MS)]),
+    });
+    const reply = await res.body.text();
+    if (res.statusCode === 200) return reply;
+    if (res.statusCode === 409) {
+      const m = /^(0|[1-9][0-9]{0,15})\n?$/.exec(reply);
+      if (m === null) throw new Error(`409 without a size: ${reply.slice(0, 100)}`);
+      remote.lastCosigned = Number(m[1]);
+      return new StaleSize(remote.lastCosigned);
+    }
+    throw new Error(`add-checkpoint answered ${res.statusCode}: ${reply.slice(0, 200)}`);
+  }
+
+  /** The answer's lines that verify as this witness's cosignatures of the note; none is an error. */
+  private verifiedLine(remote: Remote, note: Uint8Array, reply: string): string {
+    const combined = utf8(new TextDecoder().decode(note) + reply);
+    // openNote refuses a line by a known key that does not verify, so a bad cosignature throws.
+    const opened = openNote(combined, [this.options.logVerifier, remote.verifier]);
+    const mine = opened.verified.filter((v) => v.verifier === remote.verifier);
+    if (mine.length === 0) throw new Error('the answer holds no cosignature by this witness');
+    return mine.map(formatSignatureLine).join('');
+  }
+}
