@@ -11,6 +11,7 @@ import { EntryValidator, chainKeys, selfNamedKeys, staticKeys, type KeyDirectory
 import { inlineVerifier, workerVerifier, type SignatureVerifier } from './verify-pool.js';
 import { noteVerifier, type SignerKey } from './note.js';
 import { WitnessClient, type WitnessStatus } from './witness-client.js';
+import { witnessEntryRule } from './witness-entries.js';
 import { EMPTY_POLICY, type LogPolicy } from './policy.js';
 import { ProjectState } from './project-state.js';
 import { ProjectAdmission, projectKeyDirectory, replayProjectState, type AdmissionOptions } from './project-admission.js';
@@ -60,6 +61,7 @@ export class TransparencyLog {
     /** Key policies and releases, rebuilt from the log at start. */
     readonly projects: ProjectState,
     private readonly witnesses: WitnessClient,
+    private readonly witnessRule: (entry: ValidatedEntry) => void,
   ) {}
 
   static async open(options: LogOptions): Promise<TransparencyLog> {
@@ -108,7 +110,7 @@ export class TransparencyLog {
     // Witnesses cosign the current checkpoint at start too: after a restart, nothing served is
     // witnessed until they have been asked again (the witnessed note is kept in memory only).
     witnesses.checkpoint(sequencer.checkpoint);
-    return new TransparencyLog(key, hasher, sequencer, validator, verifier, storage, policy, projects, witnesses);
+    return new TransparencyLog(key, hasher, sequencer, validator, verifier, storage, policy, projects, witnesses, witnessEntryRule(policy));
   }
 
   get origin(): string {
@@ -150,6 +152,7 @@ export class TransparencyLog {
   /** Validates an entry and resolves once it is durably logged under a signed checkpoint. */
   async submit(entry: Uint8Array): Promise<AppendResult> {
     const validated = await this.validator.validate(entry);
+    this.witnessRule(validated);
     return this.sequencer.add(entry, validated);
   }
 

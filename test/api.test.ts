@@ -158,7 +158,7 @@ api('the same entry again: 200 with the same index, also for concurrent copies o
 });
 
 api('an entry from an unknown key with a garbage signature is accepted (only known keys are verified)', async (ctx) => {
-  const entry = strangerEntry('application/vnd.diptych.observation+json', { witness: 'nobody' }, 'unknown.example+12345678');
+  const entry = strangerEntry('application/vnd.example.note+json', { witness: 'nobody' }, 'unknown.example+12345678');
   const receipt = checkReceipt(ctx, await postEntry(ctx.served.url, entry), entry, 201, 'unknown key');
   ctx.byIndex[receipt.index] = entry;
   // And a correctly self-signed keys entry by a key without '+' in its material (the

@@ -76,7 +76,7 @@ class Ledger {
 
 /** Distinct entries: every third a self-signed keys entry, so workers verify signatures too. */
 function entryFor(key: SignerKey, label: string, n: number): Uint8Array {
-  return n % 3 === 0 ? keysEntry(key, `crash-${label}`) : strangerEntry('application/vnd.diptych.observation+json', { crash: label });
+  return n % 3 === 0 ? keysEntry(key, `crash-${label}`) : strangerEntry('application/vnd.example.crash+json', { crash: label });
 }
 
 /** After a (re)start: all acknowledged entries in place, and the log consistent with the past. */

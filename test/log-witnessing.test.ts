@@ -12,7 +12,9 @@ import { verifiedCosignatures } from '../log/cosignature.js';
 import { noteVerifier, type SignerKey } from '../log/note.js';
 import { parsePolicy, type LogPolicy } from '../log/policy.js';
 import { TransparencyLog } from '../log/transparency-log.js';
+import { canonicalEnvelopeBytes, signEnvelope } from '../log/dsse.js';
 import {
+  assertErrorReply,
   jsonOf,
   keysEntry,
   newKeyPair,
@@ -173,6 +175,22 @@ test('a restarted log learns each witness size from its 409 and is cosigned agai
   const opened = openCheckpoint(log.servedCheckpoint(), noteVerifier(ctx.logKey.key.verifierKey), { cosigners: ctx.witnesses.map((w) => w.verifier) });
   assert.is(opened.checkpoint.size, 5);
   assert.is(verifiedCosignatures(opened.note).length, 2);
+});
+
+test('observations and alerts are accepted only when a policy witness signed them', async (ctx) => {
+  const served = await serveWitnessed(ctx, 0);
+  const stranger = newSignerKey('stranger.test/w');
+  const entry = (kind: string, key: SignerKey, n: number): Uint8Array =>
+    canonicalEnvelopeBytes(signEnvelope(`application/vnd.diptych.${kind}+json`, { witness: key.verifierKey, n }, [key.signer]));
+  for (const kind of ['observation', 'alert']) {
+    assertErrorReply(await postEntry(served.url, entry(kind, stranger, 1)), 403, 'unknown_witness', `${kind} by a stranger`);
+    assert.is((await postEntry(served.url, entry(kind, ctx.witnessKeys[0]!, 1))).status, 201, `${kind} by a policy witness`);
+    // The witness's keyid with another key's signature is not the witness.
+    const forged = JSON.parse(new TextDecoder().decode(entry(kind, stranger, 2))) as { signatures: Array<{ keyid: string }> };
+    forged.signatures[0]!.keyid = ctx.witnessKeys[1]!.verifierKey.split('+').slice(0, 2).join('+');
+    assertErrorReply(await postEntry(served.url, new TextEncoder().encode(JSON.stringify(forged))), 403, 'invalid_signature', `${kind} under a witness keyid`);
+  }
+  assert.is((await postEntry(served.url, entry('ack', stranger, 1))).status, 201, 'other kinds keep their own (later) rules');
 });
 
 test.run();

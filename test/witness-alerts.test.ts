@@ -14,7 +14,7 @@ import { UndiciLogSubmitter } from '../witness/log-submitter.js';
 import type { ForkEvidence } from '../witness/state.js';
 import { CheckpointLog } from './support/checkpoint-log.js';
 import { get } from './support/http-get.js';
-import { serveTestLog } from './support/log-fixture.js';
+import { serveTestLog, witnessPolicy } from './support/log-fixture.js';
 
 const test = suite('witness-alerts');
 const newKey = (name: string) => parseSignerKey(generateSignerKey(name, randomBytes(32)).signerKey, nodeEd25519Signer);
@@ -52,7 +52,7 @@ test('the alert carries both checkpoints: anyone can check the fork with the log
 test('a signed alert entry is accepted by a real log', async () => {
   const { evidence } = await forkEvidence();
   const witnessKey = newKey('witness.test/alerts');
-  const log = await serveTestLog({ verifyThreads: 0 });
+  const log = await serveTestLog({ verifyThreads: 0, policy: witnessPolicy(witnessKey.verifierKey) });
   const submitter = new UndiciLogSubmitter({ logUrl: log.url, clock: manualClock() });
   try {
     const outcome = await submitter.submit(alertEntry(logForkAlert(evidence), witnessKey.signer));

@@ -20,7 +20,7 @@ import { get, post } from './support/http-get.js';
 import { fromBase64 } from '../log/bytes.js';
 import type { ObservationPayload } from '../witness/observation.js';
 import type { SweepReport } from '../witness/sweep.js';
-import { serveTestLog, type ServedLog } from './support/log-fixture.js';
+import { serveTestLog, witnessPolicy, type ServedLog } from './support/log-fixture.js';
 import { loadRecordedProjects } from './support/pypi-fixtures.js';
 import { ReplayIndex } from './support/pypi-replay.js';
 
@@ -35,9 +35,9 @@ const test = suite<Ctx>('witness-cli');
 test.before(async (ctx) => {
   ctx.dir = await mkdtemp(join(tmpdir(), 'diptych-witness-cli-'));
   ctx.keyFile = join(ctx.dir, 'witness.key');
-  await writeNewSignerKeyFile(ctx.keyFile, 'witness.test/cli');
+  const key = await writeNewSignerKeyFile(ctx.keyFile, 'witness.test/cli');
   ctx.index = await ReplayIndex.start({ projects: loadRecordedProjects() });
-  ctx.log = await serveTestLog({ verifyThreads: 0 });
+  ctx.log = await serveTestLog({ verifyThreads: 0, policy: witnessPolicy(key.verifierKey) });
 });
 test.after(async (ctx) => {
   await ctx.index.close();

@@ -13,7 +13,7 @@ import { changedProjects, discoverChanged } from '../witness/discovery.js';
 import { UndiciIndexClient } from '../witness/index-client.js';
 import { LevelWitnessState } from '../witness/state.js';
 import type { SweepReport } from '../witness/sweep.js';
-import { serveTestLog } from './support/log-fixture.js';
+import { serveTestLog, witnessPolicy } from './support/log-fixture.js';
 import { loadRecordedProjects } from './support/pypi-fixtures.js';
 import { ReplayIndex } from './support/pypi-replay.js';
 
@@ -59,8 +59,8 @@ test('first poll records, later polls name changes; uncommitted changes are name
 
 test('witness once --discover observes the changed projects too', async (ctx) => {
   const keyFile = join(ctx.dir, 'w.key');
-  await writeNewSignerKeyFile(keyFile, 'witness.test/discover');
-  const log = await serveTestLog({ verifyThreads: 0 });
+  const key = await writeNewSignerKeyFile(keyFile, 'witness.test/discover');
+  const log = await serveTestLog({ verifyThreads: 0, policy: witnessPolicy(key.verifierKey) });
   try {
     const args = ['once', '--log', log.url, '--index', ctx.index.url, '--key', keyFile, '--data', join(ctx.dir, 'w'), '--projects', 'snowballstemmer', '--discover', '--json'];
     const io = { out: (t: string) => outs.push(t), err: () => undefined };

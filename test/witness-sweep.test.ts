@@ -18,7 +18,7 @@ import type { ObservationPayload } from '../witness/observation.js';
 import { LevelWitnessState } from '../witness/state.js';
 import { runSweep, type SweepDeps } from '../witness/sweep.js';
 import { get } from './support/http-get.js';
-import { serveTestLog, type ServedLog } from './support/log-fixture.js';
+import { serveTestLog, witnessPolicy, type ServedLog } from './support/log-fixture.js';
 import { loadRecordedProjects, type RecordedProject } from './support/pypi-fixtures.js';
 import { ReplayIndex } from './support/pypi-replay.js';
 
@@ -41,7 +41,7 @@ test.before((ctx) => {
 test.before.each(async (ctx) => {
   ctx.closers = [];
   ctx.index = await ReplayIndex.start({ projects: ctx.recorded, seed: 11 });
-  ctx.log = await serveTestLog({ verifyThreads: 0 });
+  ctx.log = await serveTestLog({ verifyThreads: 0, policy: witnessPolicy(ctx.key.verifierKey) });
   ctx.dir = await mkdtemp(join(tmpdir(), 'diptych-sweep-'));
 });
 test.after.each(async (ctx) => {

@@ -19,6 +19,7 @@ import { nodeEd25519Signer } from '../../log/node-crypto.js';
 import { generateSignerKey, noteVerifier, parseSignerKey, type SignerKey } from '../../log/note.js';
 import { openCheckpoint } from '../../log/checkpoint.js';
 import { TransparencyLog, type LogOptions } from '../../log/transparency-log.js';
+import { parsePolicy, type LogPolicy } from '../../log/policy.js';
 import { merkleHasher, type Hash, type MerkleHasher } from '../../log/tree.js';
 import { createApp } from '../../api/app.js';
 import { listen, type RunningServer } from '../../api/server.js';
@@ -80,7 +81,8 @@ export function strangerEntry(payloadType: string, payload: Record<string, unkno
   return canonicalEnvelopeBytes(envelope);
 }
 
-const STRANGER_TYPES = ['application/vnd.diptych.observation+json', 'application/vnd.example.note+json', 'text/x-diptych-test'];
+// Not observation or alert: the log takes those only from its policy's witnesses (SPEC §8).
+const STRANGER_TYPES = ['application/vnd.example.other+json', 'application/vnd.example.note+json', 'text/x-diptych-test'];
 
 /**
  * `count` distinct, valid entries: every third a self-signed keys entry (so the log verifies a
@@ -97,6 +99,11 @@ export function mixedEntries(prefix: string, count: number, key: SignerKey): Uin
 
 // ---------------------------------------------------------------------------------------------
 // A served log
+
+/** A log policy naming these witness keys (no URLs: none is asked to cosign). */
+export function witnessPolicy(...vkeys: string[]): LogPolicy {
+  return parsePolicy(JSON.stringify({ witnesses: vkeys.map((vkey) => ({ vkey })) }));
+}
 
 export interface ServedLog {
   readonly dir: string;
