@@ -46,7 +46,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const verifyThreads = integerFlag(values['verify-threads'], '--verify-threads', 0, 64);
   const policy = values.policy === undefined ? undefined : parsePolicy(await readFile(values.policy, 'utf8'));
   // Cosigning failures are the witnesses' business (down, refusing): reported, never fatal.
-  const onWitnessError = (vkey: string, e: unknown): void => void process.stderr.write(`witness ${vkey.split('+')[0]}: ${(e as Error).message ?? String(e)}\n`);
+  const onWitnessError = (vkey: string, e: unknown): void => void process.stderr.write(`witness ${vkey === '' ? '(all)' : vkey.split('+')[0]}: ${(e as Error).message ?? String(e)}\n`);
   const log = await TransparencyLog.open({ dataDir: values.data, keyFile: values.key, origin: values.origin, cadenceMs, verifyThreads, policy, onWitnessError });
   const app = createApp(log, { onInternalError: (e) => process.stderr.write(`internal error: ${(e as Error).stack ?? String(e)}\n`) });
   const server = await listen(app, { host: values.host, port }).catch(async (e) => {

@@ -68,10 +68,9 @@ export class TransparencyLog {
     const crypto = createNodeCrypto();
     await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
     const key = await loadLogKey(options.dataDir, { keyFile: options.keyFile, origin: options.origin, crypto });
-    const storage = await LevelStorage.open(join(options.dataDir, 'db'));
-    const hasher = merkleHasher(crypto);
-    const projects = new ProjectState();
     const policy = options.policy ?? EMPTY_POLICY;
+    // Built before storage is opened: a bad witness key then fails with nothing to close.
+    const witnessRule = witnessEntryRule(policy);
     const witnesses = new WitnessClient({
       witnesses: policy.witnesses,
       logVerifier: noteVerifier(key.verifierKey, crypto),
@@ -81,6 +80,9 @@ export class TransparencyLog {
       timeoutMs: options.witnessTimeoutMs,
       onError: options.onWitnessError,
     });
+    const storage = await LevelStorage.open(join(options.dataDir, 'db'));
+    const hasher = merkleHasher(crypto);
+    const projects = new ProjectState();
     let sequencer: Sequencer<ValidatedEntry>;
     try {
       sequencer = await Sequencer.open<ValidatedEntry>({
@@ -110,7 +112,7 @@ export class TransparencyLog {
     // Witnesses cosign the current checkpoint at start too: after a restart, nothing served is
     // witnessed until they have been asked again (the witnessed note is kept in memory only).
     witnesses.checkpoint(sequencer.checkpoint);
-    return new TransparencyLog(key, hasher, sequencer, validator, verifier, storage, policy, projects, witnesses, witnessEntryRule(policy));
+    return new TransparencyLog(key, hasher, sequencer, validator, verifier, storage, policy, projects, witnesses, witnessRule);
   }
 
   get origin(): string {

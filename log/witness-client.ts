@@ -20,6 +20,8 @@ import type { PolicyWitness } from './policy.js';
 import type { Hash } from './tree.js';
 
 export const DEFAULT_WITNESS_TIMEOUT_MS = 10_000;
+/** A few cosignature lines; a witness that sends more is not answering add-checkpoint. */
+const MAX_ANSWER_BYTES = 16 * 1024;
 
 export interface WitnessClientOptions {
   readonly witnesses: readonly PolicyWitness[];
@@ -29,7 +31,7 @@ export interface WitnessClientOptions {
   readonly quorum: number;
   readonly consistencyProof: (oldSize: number, newSize: number) => Promise<Hash[]>;
   readonly timeoutMs?: number;
-  /** Told of each failed request (unreachable, refused, bad cosignature); never thrown. */
+  /** Told of each failed request (unreachable, refused, bad cosignature); never thrown. vkey '' for a round that failed as a whole. */
   readonly onError?: (vkey: string, error: unknown) => void;
 }
 
@@ -65,7 +67,7 @@ export class WitnessClient {
       w.url === undefined ? [] : [{ vkey: w.vkey, endpoint: new URL('add-checkpoint', w.url.endsWith('/') ? w.url : `${w.url}/`).href, verifier: cosignatureVerifierFromKey(w.vkey), lastCosigned: 0 }],
     );
     const timeout = options.timeoutMs ?? DEFAULT_WITNESS_TIMEOUT_MS;
-    this.agent = new Agent({ headersTimeout: timeout, bodyTimeout: timeout, connectTimeout: timeout });
+    this.agent = new Agent({ headersTimeout: timeout, bodyTimeout: timeout, connectTimeout: timeout, maxResponseSize: MAX_ANSWER_BYTES });
   }
 
   /** The newest checkpoint that gathered a quorum of verified cosignatures, as a full note. */
@@ -101,7 +103,12 @@ export class WitnessClient {
   private async drain(): Promise<void> {
     for (let note = this.next; note !== undefined && !this.closed; note = this.next) {
       this.next = undefined;
-      await this.round(note);
+      try {
+        await this.round(note);
+      } catch (e) {
+        // Only a checkpoint the log cannot read itself gets here; the next one may do better.
+        this.options.onError?.('', e);
+      }
     }
   }
 

@@ -177,6 +177,27 @@ test('a restarted log learns each witness size from its 409 and is cosigned agai
   assert.is(verifiedCosignatures(opened.note).length, 2);
 });
 
+test('a cosignature that does not verify with the policy key does not count', async (ctx) => {
+  // Witness two's URL is listed under another key of the same name: its lines are not that key's.
+  const impostor = newSignerKey('witness.test/two');
+  const witnesses = [{ vkey: impostor.verifierKey, url: ctx.witnesses[1]!.url }];
+  const errors: string[] = [];
+  const served = await serveTestLog({
+    verifyThreads: 0,
+    logKeyText: ctx.logKey.text,
+    policy: parsePolicy(JSON.stringify({ witnesses, cosignatureQuorum: 1 })),
+    onWitnessError: (vkey, e) => errors.push(`${vkey.split('+')[0]}: ${(e as Error).message}`),
+  });
+  ctx.closers.push(() => served.close());
+  await append(served, 'lonely', newSignerKey('dev.test/dan'));
+  const reply = await request(served.url, '/checkpoint');
+  const opened = openCheckpoint(reply.body, noteVerifier(ctx.logKey.key.verifierKey), { cosigners: ctx.witnesses.map((w) => w.verifier) });
+  assert.is(opened.checkpoint.size, 1, 'never witnessed: the log-signed checkpoint is served');
+  assert.is(verifiedCosignatures(opened.note).length, 0);
+  assert.equal((await status(served)).witnesses, [{ vkey: impostor.verifierKey, lastCosigned: 0 }]);
+  assert.ok(errors.length > 0 && errors.every((e) => e.startsWith('witness.test/two: the answer holds no cosignature')), errors.join('; '));
+});
+
 test('observations and alerts are accepted only when a policy witness signed them', async (ctx) => {
   const served = await serveWitnessed(ctx, 0);
   const stranger = newSignerKey('stranger.test/w');
