@@ -11,6 +11,19 @@ const VALID_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
 // PyPI limits names well below this; the bound keeps log entries and URLs small.
 const MAX_NAME_LENGTH = 200;
 
+/** Valid PEP 508 names: ASCII letters and digits, with '.', '-', '_' inside. */
+export function isValidProjectName(name: string): boolean {
+  return name.length <= MAX_NAME_LENGTH && VALID_NAME.test(name);
+}
+
+/**
+ * PEP 503's `re.sub(r"[-_.]+", "-", name).lower()`, for names read from an index, which are
+ * compared, never trusted: no validity check.
+ */
+export function pep503Normalize(name: string): string {
+  return name.replace(/[-_.]+/g, '-').toLowerCase();
+}
+
 /** `re.sub(r"[-_.]+", "-", name).lower()` for a valid name; throws for anything else. */
 export function normalizeProjectName(name: string): string {
   if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME_LENGTH) {
@@ -26,7 +39,7 @@ export function normalizeProjectName(name: string): string {
       `project name ${JSON.stringify(name)} is not a valid Python project name (ASCII letters, digits, '.', '-', '_', starting and ending with a letter or digit)`,
     );
   }
-  return name.replace(/[-_.]+/g, '-').toLowerCase();
+  return pep503Normalize(name);
 }
 
 /** The name itself when it is already normalised; otherwise why not. For signed payloads. */

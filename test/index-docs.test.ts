@@ -9,7 +9,7 @@ import { versionFromFilename } from '../witness/filename-version.js';
 import { decodeEntities, scanHtml } from '../witness/html-scan.js';
 import { parseJsonApiProject, parseSimpleHtml, parseSimpleJson, type ParseResult } from '../witness/index-docs.js';
 import type { IndexView } from '../witness/index-view.js';
-import { normalizeProjectName } from '../witness/project-name.js';
+import { pep503Normalize } from '../log/project-name.js';
 import { DEFAULT_BACKOFF, parseRetryAfter, retryDelay } from '../witness/retry.js';
 import { findPypiFixturesDir } from './support/pypi-fixtures.js';
 
@@ -92,7 +92,7 @@ test('versions from filenames', () => {
   ];
   for (const [project, filename, version] of cases) assert.is(versionFromFilename(project, filename), version, filename);
   assert.is(versionFromFilename('foo', 'foo-1.0.1.tar.gz', ['1.0', '1.0.1']), '1.0.1', 'longest known version');
-  assert.is(normalizeProjectName('Zope.Interface__x'), 'zope-interface-x');
+  assert.is(pep503Normalize('Zope.Interface__x'), 'zope-interface-x');
 });
 
 test('Retry-After and backoff arithmetic', () => {

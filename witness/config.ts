@@ -2,7 +2,7 @@
 // plain-HTTP URLs to non-loopback hosts are allowed but warned about (issue 5).
 import { readFile } from 'node:fs/promises';
 import { UsageError, integerFlag } from '../cli/args.js';
-import { isValidProjectName, normalizeProjectName } from './project-name.js';
+import { isValidProjectName, pep503Normalize } from '../log/project-name.js';
 
 export const DEFAULT_SCHEDULE = '*/5 * * * *';
 
@@ -68,7 +68,7 @@ async function projectList(flags: WitnessFlags): Promise<string[]> {
   const out = names.filter((n) => n !== '');
   const bad = out.find((n) => !isValidProjectName(n));
   if (bad !== undefined) throw new UsageError(`not a valid project name: ${bad}`);
-  return [...new Set(out.map(normalizeProjectName))];
+  return [...new Set(out.map(pep503Normalize))];
 }
 
 export async function witnessConfig(flags: WitnessFlags): Promise<WitnessConfig> {

@@ -3,7 +3,7 @@
 // Wheels name it exactly (PEP 427); sdists, eggs and legacy bdists put it after the project name,
 // whose separators may be spelled differently from the normalised name. With the page's list of
 // versions (PEP 700) the longest known version that fits wins.
-import { normalizeProjectName } from './project-name.js';
+import { pep503Normalize } from '../log/project-name.js';
 
 const EXTENSIONS = ['.tar.gz', '.tar.bz2', '.tar.xz', '.tar.Z', '.tgz', '.tbz', '.zip', '.tar', '.egg', '.exe', '.msi', '.rpm', '.dmg', '.whl'];
 const PLATFORM_MARKERS = ['.win32', '.win-', '.linux-', '.macosx-', '.cygwin-', '.freebsd-', '.darwin-', '.solaris-'];
@@ -15,10 +15,10 @@ function stripExtension(filename: string): string | undefined {
 
 // The part of `stem` after the project name and its dash, comparing names normalised.
 function afterName(project: string, stem: string): string | undefined {
-  const target = normalizeProjectName(project);
+  const target = pep503Normalize(project);
   // The name ends at some dash; try each dash until the normalised prefix matches.
   for (let dash = stem.indexOf('-'); dash > 0; dash = stem.indexOf('-', dash + 1)) {
-    if (normalizeProjectName(stem.slice(0, dash)) === target) return stem.slice(dash + 1);
+    if (pep503Normalize(stem.slice(0, dash)) === target) return stem.slice(dash + 1);
   }
   return undefined;
 }

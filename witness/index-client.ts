@@ -16,7 +16,7 @@ import {
   type ProjectList,
 } from './index-docs.js';
 import type { IndexView } from './index-view.js';
-import { normalizeProjectName } from './project-name.js';
+import { pep503Normalize } from '../log/project-name.js';
 
 export const PEP691_JSON = 'application/vnd.pypi.simple.v1+json';
 // JSON first, HTML as a fallback (PEP 691's recommended header for clients that read both).
@@ -63,18 +63,18 @@ export class UndiciIndexClient implements IndexClient {
   }
 
   projectJson(project: string, options: Conditional = {}): Promise<FetchResult<IndexView>> {
-    const name = normalizeProjectName(project);
+    const name = pep503Normalize(project);
     return this.fetchView(`/pypi/${encodeURIComponent(name)}/json`, 'application/json', name, options, jsonApi(parseJsonApiProject));
   }
 
   releaseJson(project: string, version: string, options: Conditional = {}): Promise<FetchResult<IndexView>> {
-    const name = normalizeProjectName(project);
+    const name = pep503Normalize(project);
     const path = `/pypi/${encodeURIComponent(name)}/${encodeURIComponent(version)}/json`;
     return this.fetchView(path, 'application/json', name, options, jsonApi(parseJsonApiRelease));
   }
 
   simple(project: string, options: Conditional = {}): Promise<FetchResult<IndexView>> {
-    const name = normalizeProjectName(project);
+    const name = pep503Normalize(project);
     return this.fetchView(`/simple/${encodeURIComponent(name)}/`, SIMPLE_ACCEPT, name, options, simpleParser);
   }
 

@@ -5,7 +5,7 @@ import type { FetchFailureReason } from './fetch-result.js';
 import { versionFromFilename } from './filename-version.js';
 import { scanHtml } from './html-scan.js';
 import type { IndexFile, IndexView } from './index-view.js';
-import { normalizeProjectName } from './project-name.js';
+import { pep503Normalize } from '../log/project-name.js';
 
 export type ParseResult = { ok: true; view: IndexView } | { ok: false; reason: FetchFailureReason; message: string };
 
@@ -64,7 +64,7 @@ function parseJson(text: string): Obj {
 }
 
 function checkName(ctx: ParseContext, name: string): void {
-  if (normalizeProjectName(name) !== ctx.project) throw new Invalid('name_mismatch', `asked for ${ctx.project}, the index answered for ${name}`);
+  if (pep503Normalize(name) !== ctx.project) throw new Invalid('name_mismatch', `asked for ${ctx.project}, the index answered for ${name}`);
 }
 
 function jsonApiFile(raw: unknown, version: string): IndexFile {
@@ -203,7 +203,7 @@ export function parseProjectList(text: string, serialHeader: number | null, etag
     for (const entry of field(doc, 'projects', isArray, 'document')) {
       if (!isObj(entry)) throw new Invalid('invalid_document', 'a project entry is not an object');
       const serial = entry['_last-serial'];
-      projects.set(normalizeProjectName(field(entry, 'name', isString, 'project')), isCount(serial) ? serial : null);
+      projects.set(pep503Normalize(field(entry, 'name', isString, 'project')), isCount(serial) ? serial : null);
     }
     const bodySerial = isCount(meta['_last-serial']) ? meta['_last-serial'] : null;
     return { ok: true, list: { serial: serialHeader ?? bodySerial, etag, projects } };

@@ -20,7 +20,7 @@ import {
   type ObservationContext,
   type ObservationPayload,
 } from './observation.js';
-import { normalizeProjectName } from './project-name.js';
+import { pep503Normalize } from '../log/project-name.js';
 import type { WitnessState } from './state.js';
 
 export interface SweepDeps {
@@ -66,7 +66,7 @@ const SUBMISSIONS_PER_VIEW = 16;
 export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<SweepReport> {
   const report: SweepReport = { fetched: 0, notModified: 0, logged: 0, unchanged: 0, entries: [], failures: [] };
   const sources = options.sources ?? ['json', 'simple'];
-  const projects = [...new Set(options.projects.map(normalizeProjectName))];
+  const projects = [...new Set(options.projects.map(pep503Normalize))];
   const jobs = projects.flatMap((project) => sources.map((source) => ({ project, source })));
   await mapConcurrent(jobs, options.concurrency ?? 8, (job) => observeProject(deps, job.project, job.source, report));
   return report;
