@@ -45,8 +45,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const cadenceMs = integerFlag(values.cadence, '--cadence', 1, 60_000);
   const verifyThreads = integerFlag(values['verify-threads'], '--verify-threads', 0, 64);
   const policy = values.policy === undefined ? undefined : parsePolicy(await readFile(values.policy, 'utf8'));
-  // Cosigning failures are the witnesses' business (down, refusing): reported, never fatal.
-  const onWitnessError = (vkey: string, e: unknown): void => void process.stderr.write(`witness ${vkey === '' ? '(all)' : vkey.split('+')[0]}: ${(e as Error).message ?? String(e)}\n`);
+  const onWitnessError = witnessErrorReporter((line) => process.stderr.write(line));
   const log = await TransparencyLog.open({ dataDir: values.data, keyFile: values.key, origin: values.origin, cadenceMs, verifyThreads, policy, onWitnessError });
   const app = createApp(log, { onInternalError: (e) => process.stderr.write(`internal error: ${(e as Error).stack ?? String(e)}\n`) });
   const server = await listen(app, { host: values.host, port }).catch(async (e) => {
@@ -65,4 +64,18 @@ export async function serveCommand(argv: string[]): Promise<number> {
   await server.close();
   await log.close();
   return EXIT_OK;
+}
+
+/**
+ * Cosigning failures are the witnesses' business (down, refusing): reported, never fatal, and
+ * each distinct failure once per witness, not once per checkpoint of a busy log.
+ */
+function witnessErrorReporter(write: (line: string) => void): (vkey: string, e: unknown) => void {
+  const last = new Map<string, string>();
+  return (vkey, e) => {
+    const message = (e as Error).message ?? String(e);
+    if (last.get(vkey) === message) return;
+    last.set(vkey, message);
+    write(`witness ${vkey === '' ? '(all)' : vkey.split('+')[0]}: ${message}\n`);
+  };
 }

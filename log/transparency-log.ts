@@ -37,6 +37,8 @@ export interface LogOptions {
   policy?: LogPolicy;
   /** Timeout of each add-checkpoint request to a witness. */
   witnessTimeoutMs?: number;
+  /** First delay before asking a failed witness again (default 5 s, doubling to 60 s). */
+  witnessRetryMs?: number;
   /** Told of each failed cosigning request; cosigning failures never fail the log. */
   onWitnessError?: (vkey: string, error: unknown) => void;
 }
@@ -78,6 +80,7 @@ export class TransparencyLog {
       // Only called for checkpoints the sequencer has published, so `sequencer` is set by then.
       consistencyProof: (from, to) => sequencer.consistencyProof(from, to),
       timeoutMs: options.witnessTimeoutMs,
+      retryMs: options.witnessRetryMs,
       onError: options.onWitnessError,
     });
     const storage = await LevelStorage.open(join(options.dataDir, 'db'));

@@ -20,6 +20,9 @@ import type { PolicyWitness } from './policy.js';
 import type { Hash } from './tree.js';
 
 export const DEFAULT_WITNESS_TIMEOUT_MS = 10_000;
+/** First delay before asking again after a witness failed; it doubles up to the maximum. */
+export const DEFAULT_WITNESS_RETRY_MS = 5_000;
+const MAX_WITNESS_RETRY_MS = 60_000;
 /** A few cosignature lines; a witness that sends more is not answering add-checkpoint. */
 const MAX_ANSWER_BYTES = 16 * 1024;
 
@@ -31,6 +34,8 @@ export interface WitnessClientOptions {
   readonly quorum: number;
   readonly consistencyProof: (oldSize: number, newSize: number) => Promise<Hash[]>;
   readonly timeoutMs?: number;
+  /** First retry delay after a failed round (default 5 s, doubling to 60 s). */
+  readonly retryMs?: number;
   /** Told of each failed request (unreachable, refused, bad cosignature); never thrown. vkey '' for a round that failed as a whole. */
   readonly onError?: (vkey: string, error: unknown) => void;
 }
@@ -60,6 +65,9 @@ export class WitnessClient {
   private next: Uint8Array | undefined;
   private running: Promise<void> | undefined;
   private witnessed: Uint8Array | undefined;
+  private newest: Uint8Array | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryDelay: number;
   private closed = false;
 
   constructor(private readonly options: WitnessClientOptions) {
@@ -68,6 +76,7 @@ export class WitnessClient {
     );
     const timeout = options.timeoutMs ?? DEFAULT_WITNESS_TIMEOUT_MS;
     this.agent = new Agent({ headersTimeout: timeout, bodyTimeout: timeout, connectTimeout: timeout, maxResponseSize: MAX_ANSWER_BYTES });
+    this.retryDelay = options.retryMs ?? DEFAULT_WITNESS_RETRY_MS;
   }
 
   /** The newest checkpoint that gathered a quorum of verified cosignatures, as a full note. */
@@ -84,6 +93,7 @@ export class WitnessClient {
   checkpoint(note: Uint8Array): void {
     if (this.closed || this.remotes.length === 0) return;
     this.next = note;
+    this.newest = note;
     this.running ??= this.drain().finally(() => (this.running = undefined));
   }
 
@@ -95,6 +105,7 @@ export class WitnessClient {
   async close(): Promise<void> {
     this.closed = true;
     this.next = undefined;
+    clearTimeout(this.retryTimer);
     this.abort.abort();
     await this.idle();
     await this.agent.close();
@@ -117,10 +128,27 @@ export class WitnessClient {
     const size = parseCheckpoint(opened.text).size;
     const lines = await Promise.all(this.remotes.map((r) => this.cosignBy(r, note, size)));
     const cosignatures = lines.filter((l): l is string => l !== undefined);
+    if (cosignatures.length < lines.length) this.retryLater();
+    else this.retryDelay = this.options.retryMs ?? DEFAULT_WITNESS_RETRY_MS;
     // A quorum of 0 still needs one cosignature for a checkpoint to be called witnessed.
     if (cosignatures.length > 0 && cosignatures.length >= this.options.quorum) {
       this.witnessed = utf8(new TextDecoder().decode(note) + cosignatures.join(''));
     }
+  }
+
+  /**
+   * A witness that was down must not wait for the next append to catch up: on a quiet log that
+   * could be never, and /checkpoint would stay unwitnessed. Ask again, backing off, with the
+   * newest checkpoint.
+   */
+  private retryLater(): void {
+    if (this.closed || this.retryTimer !== undefined) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.newest !== undefined && this.next === undefined) this.checkpoint(this.newest);
+    }, this.retryDelay);
+    this.retryTimer.unref();
+    this.retryDelay = Math.min(2 * this.retryDelay, MAX_WITNESS_RETRY_MS);
   }
 
   /** The verified cosignature line(s) of one witness, or undefined if it did not cosign. */

@@ -77,8 +77,8 @@ function policyFor(ctx: Ctx, quorum: number): LogPolicy {
   return parsePolicy(JSON.stringify({ witnesses, cosignatureQuorum: quorum }));
 }
 
-async function serveWitnessed(ctx: Ctx, quorum: number): Promise<ServedLog> {
-  const served = await serveTestLog({ verifyThreads: 0, logKeyText: ctx.logKey.text, policy: policyFor(ctx, quorum) });
+async function serveWitnessed(ctx: Ctx, quorum: number, witnessRetryMs?: number): Promise<ServedLog> {
+  const served = await serveTestLog({ verifyThreads: 0, logKeyText: ctx.logKey.text, policy: policyFor(ctx, quorum), witnessRetryMs });
   ctx.closers.push(() => served.close());
   await served.log.witnessesIdle();
   return served;
@@ -133,6 +133,21 @@ test('both witnesses cosign; with one down the quorum of 1 is still met; a resta
   assert.equal(cosigners, ['witness.test/one', 'witness.test/two'], 'the restarted witness cosigns from its stored size');
   assert.equal((await status(served)).witnesses.map((w) => w.lastCosigned), [5, 5]);
   for (const w of ctx.witnesses) assert.equal(await w.stop(), []);
+});
+
+test('a witness back after the last append is asked again, without another append', async (ctx) => {
+  const served = await serveWitnessed(ctx, 2, 20);
+  const port = ctx.witnesses[1]!.port;
+  assert.equal(await ctx.witnesses[1]!.stop(), []);
+  await append(served, 'alpha', newSignerKey('dev.test/alice'));
+  assert.equal((await status(served)).witnesses.map((w) => w.lastCosigned), [1, 0], 'witness two was down');
+  ctx.witnesses[1] = await startWitnessAt(ctx, 1, ctx.witnessKeys[1]!, port);
+  // Retries back off from 20 ms; a bounded wait, not a timing assertion.
+  for (let i = 0; i < 100 && (await status(served)).witnesses[1]!.lastCosigned !== 1; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal((await status(served)).witnesses.map((w) => w.lastCosigned), [1, 1]);
+  const { opened, cosigners } = await servedCheckpoint(ctx, served);
+  assert.is(opened.checkpoint.size, 1);
+  assert.equal(cosigners, ['witness.test/one', 'witness.test/two'], 'witnessed by the quorum of 2 once the witness is back');
 });
 
 test('with quorum 2 and a witness down, the last checkpoint both cosigned is served', async (ctx) => {
