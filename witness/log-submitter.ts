@@ -23,6 +23,8 @@ export interface LogSubmitterOptions {
   backoff?: BackoffPolicy;
   clock?: Clock;
   random?: () => number;
+  /** Appends in flight at once (default 64). */
+  connections?: number;
 }
 
 type Attempt = SubmitOutcome | { retry: true; code: string; message: string; retryAfterMs?: number };
@@ -37,7 +39,9 @@ export class UndiciLogSubmitter implements LogSubmitter {
     const url = new URL(options.logUrl);
     this.path = `${url.pathname.replace(/\/+$/, '')}/api/v1/entries`;
     const timeout = options.timeoutMs ?? 30_000;
-    this.pool = new Pool(url.origin, { connections: 4, headersTimeout: timeout, bodyTimeout: timeout });
+    // Each append is answered only once a checkpoint covers it (up to the log's cadence, 1 s by
+    // default), so throughput is connections / cadence: 4 connections logged 40 entries/s.
+    this.pool = new Pool(url.origin, { connections: options.connections ?? 64, headersTimeout: timeout, bodyTimeout: timeout });
     this.clock = options.clock ?? systemClock;
   }
 
