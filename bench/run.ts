@@ -7,6 +7,7 @@ import { ed25519VerifyRate, sha256LeafRate } from './baselines.js';
 import { appendThroughLibrary } from './append-lib.js';
 import { appendOverHttp } from './append-http.js';
 import { policyThroughput } from './policy.js';
+import { sweepBench } from './sweep.js';
 import { verifyLockTime } from './verify-lock.js';
 import { result, type BenchResult } from './measure.js';
 
@@ -52,3 +53,12 @@ print(result('append.http.light.p99_ms', light.p99Ms, 'ms', cadenceMs + 100));
 // A user's check of a 500-line lock file, against Node's own startup in the same run.
 const lock = await verifyLockTime(quick ? 3 : 5);
 print(result('verify_lock.500_lines_ms', lock.lockMs, 'ms', lock.startupMs));
+
+// A witness sweep (cold: logs everything; idle: finds nothing new) against the replay index.
+const sweep = await sweepBench(quick ? 500 : 10_000);
+print(result('sweep.projects', sweep.projects, 'projects'));
+print(result('sweep.cold_s', sweep.coldSeconds, 's'));
+print(result('sweep.cold_logged', sweep.logged, 'entries'));
+print(result('sweep.idle_s', sweep.idleSeconds, 's'));
+print(result('sweep.idle_requests', sweep.idleRequestsPerSecond, 'requests/s', sweep.replayMaxRequestsPerSecond));
+print(result('sweep.peak_rss_mib', sweep.peakRssMiB, 'MiB'));
