@@ -106,6 +106,8 @@ function mountApi(app: Hono, log: TransparencyLog): void {
     const proof = await log.sequencer.consistencyProof(from, to);
     return c.json({ from, to, proof: proof.map(toBase64) });
   });
+  // Not in SPEC §5: the projects a witness must watch (every one with a key policy, issue 5).
+  api.get('/projects', (c) => c.json({ projects: log.projects.projectNames() }));
   api.get('/projects/:name', (c) => c.json(projectView(log.projects, c.req.param('name'))));
   api.get('/projects/:name/:version', (c) => c.json(versionView(log.projects, c.req.param('name'), c.req.param('version'))));
   api.get('/files/:filename', (c) => c.json(fileView(log.projects, c.req.param('filename'))));

@@ -58,6 +58,11 @@ export class ProjectState implements StateView {
     return this.policies.size;
   }
 
+  /** Every project with a key policy, sorted. */
+  projectNames(): string[] {
+    return [...this.policies.keys()].sort();
+  }
+
   apply(change: StateChange): void {
     if (change.kind === 'keys') {
       this.policies.set(change.policy.project, change.policy);

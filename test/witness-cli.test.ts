@@ -20,7 +20,7 @@ import { get, post } from './support/http-get.js';
 import { fromBase64 } from '../log/bytes.js';
 import type { ObservationPayload } from '../witness/observation.js';
 import type { SweepReport } from '../witness/sweep.js';
-import { serveTestLog, witnessPolicy, type ServedLog } from './support/log-fixture.js';
+import { keysEntry, newSignerKey, postEntry, serveTestLog, witnessPolicy, type ServedLog } from './support/log-fixture.js';
 import { loadRecordedProjects } from './support/pypi-fixtures.js';
 import { ReplayIndex } from './support/pypi-replay.js';
 
@@ -65,6 +65,21 @@ test('once: a clean sweep exits 0 and logs; the next one logs nothing', async (c
   const second = await run(['once', ...base(ctx, 'a')]);
   assert.is(second.code, 0);
   assert.is((JSON.parse(second.out) as SweepReport).logged, 0);
+});
+
+test('once: projects with a key policy in the log are watched without being listed', async (ctx) => {
+  assert.is((await postEntry(ctx.log.url, keysEntry(newSignerKey('maint.test/pytz'), 'pytz'))).status, 201);
+  const listed = JSON.parse((await get(ctx.log.url, '/api/v1/projects')).text) as { projects: string[] };
+  assert.ok(listed.projects.includes('pytz'), 'the log lists the project');
+  const run1 = await run(['once', ...base(ctx, 'policies', ctx.log.url, 'snowballstemmer')]);
+  assert.is(run1.code, 0, run1.err);
+  const report = JSON.parse(run1.out) as SweepReport;
+  const projects = new Set<string>();
+  for (const index of report.entries) {
+    const { envelope } = JSON.parse((await get(ctx.log.url, `/api/v1/entries/${index}`)).text) as { envelope: { payload: string } };
+    projects.add((JSON.parse(new TextDecoder().decode(fromBase64(envelope.payload))) as ObservationPayload).project);
+  }
+  assert.equal([...projects].sort(), ['pytz', 'snowballstemmer'], 'pytz observed because of its key policy');
 });
 
 test('once: bad index answers exit 1, an unreachable log exits 3', async (ctx) => {

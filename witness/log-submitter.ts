@@ -32,12 +32,14 @@ type Attempt = SubmitOutcome | { retry: true; code: string; message: string; ret
 export class UndiciLogSubmitter implements LogSubmitter {
   private readonly pool: Pool;
   private readonly path: string;
+  private readonly projectsPath: string;
   private readonly clock: Clock;
   private readonly ua = userAgent();
 
   constructor(private readonly options: LogSubmitterOptions) {
     const url = new URL(options.logUrl);
     this.path = `${url.pathname.replace(/\/+$/, '')}/api/v1/entries`;
+    this.projectsPath = `${url.pathname.replace(/\/+$/, '')}/api/v1/projects`;
     const timeout = options.timeoutMs ?? 30_000;
     // Each append is answered only once a checkpoint covers it (up to the log's cadence, 1 s by
     // default), so throughput is connections / cadence: 4 connections logged 40 entries/s.
@@ -47,6 +49,22 @@ export class UndiciLogSubmitter implements LogSubmitter {
 
   close(): Promise<void> {
     return this.pool.close();
+  }
+
+  /** The projects with a key policy in the log: a witness watches all of them (issue 5). */
+  async policyProjects(): Promise<{ ok: true; projects: string[] } | { ok: false; message: string }> {
+    try {
+      const res = await this.pool.request({ path: this.projectsPath, method: 'GET', headers: { 'user-agent': this.ua } });
+      const text = await res.body.text();
+      if (res.statusCode !== 200) return { ok: false, message: `GET ${this.projectsPath} answered ${res.statusCode}` };
+      const body = JSON.parse(text) as { projects?: unknown };
+      if (!Array.isArray(body.projects) || !body.projects.every((p) => typeof p === 'string')) {
+        return { ok: false, message: 'the project list is not {"projects": [string…]}' };
+      }
+      return { ok: true, projects: body.projects as string[] };
+    } catch (e) {
+      return { ok: false, message: (e as Error).message };
+    }
   }
 
   async submit(entry: Uint8Array): Promise<SubmitOutcome> {

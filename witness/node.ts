@@ -63,15 +63,20 @@ export class WitnessNode {
   }
 
   private async sweepAll(): Promise<SweepReport> {
-    return mergeReports(await Promise.all(this.clients.map((client) => this.sweepIndex(client))));
+    // Every project with a key policy in the log is watched, besides the configured ones.
+    const policies = await this.submitter.policyProjects();
+    const projects = [...this.config.projects, ...(policies.ok ? policies.projects : [])];
+    const report = mergeReports(await Promise.all(this.clients.map((client) => this.sweepIndex(client, projects))));
+    if (!policies.ok) report.failures.push({ project: '(key policies)', source: 'json', reason: 'log_unreachable', message: policies.message });
+    return report;
   }
 
-  private async sweepIndex(client: UndiciIndexClient): Promise<SweepReport> {
+  private async sweepIndex(client: UndiciIndexClient, projects: readonly string[]): Promise<SweepReport> {
     const deps = { client, state: this.state, submitter: this.submitter, signer: this.key.signer, witness: this.key.verifierKey, clock: this.clock };
-    if (!this.config.discover) return runSweep(deps, { projects: this.config.projects });
+    if (!this.config.discover) return runSweep(deps, { projects });
     const discovery = await discoverChanged(client, this.state);
     const discovered = discovery.ok ? discovery.changed : [];
-    const report = await runSweep(deps, { projects: [...this.config.projects, ...discovered] });
+    const report = await runSweep(deps, { projects: [...projects, ...discovered] });
     if (!discovery.ok) report.failures.push({ project: '(project list)', source: 'simple', reason: discovery.reason, message: discovery.message });
     // Keep the new list only when every discovered project made it into the log.
     const missed = new Set(report.failures.map((f) => f.project));
