@@ -18,7 +18,7 @@ import { cosignatureTimestamp, cosignedMessage, MAX_COSIGNATURE_TIMESTAMP } from
 import { ed25519Verifier, noteVerifier, openNote, parseNote, parseSignerKey, parseVerifierKey, signNote, type NoteVerifier } from '../log/note.js';
 import { DiptychError } from '../log/errors.js';
 import { assertCode, outcome } from './support/assert-code.js';
-import { loadVector } from './support/vectors.js';
+import { loadVector, REASON_CODES } from './support/vectors.js';
 
 interface CheckpointExpect {
   result: 'accept' | 'reject';
@@ -34,12 +34,6 @@ interface CheckpointCase { id: string; note: string; verifierKeys: string[]; exp
 interface CheckpointFile { keys?: { name: string; seedHex: string; signerKey: string; verifierKey: string }[]; cases: CheckpointCase[] }
 
 const BACKENDS: [string, Crypto][] = [['noble', nobleCrypto], ['node', createNodeCrypto()]];
-const REASON_CODES: Record<string, string> = {
-  malformed: 'malformed_note',
-  'too-many-signatures': 'too_many_signatures',
-  'invalid-signature': 'invalid_signature',
-  'no-verifiable-signature': 'no_verifiable_signature',
-};
 const PARSE_ONLY = [
   'rekor-21428036-extension-line',
   'rekor-798034',

@@ -32,7 +32,7 @@ import {
   signNote,
 } from '../log/note.js';
 import { assertCode, outcome } from './support/assert-code.js';
-import { loadVector } from './support/vectors.js';
+import { loadVector, REASON_CODES } from './support/vectors.js';
 
 interface Cosigner {
   name: string;
@@ -53,10 +53,6 @@ interface CosignatureCase {
 }
 
 const BACKENDS: [string, Crypto][] = [['noble', nobleCrypto], ['node', createNodeCrypto()]];
-const REASON_CODES: Record<string, string> = {
-  'invalid-signature': 'invalid_signature',
-  'no-verifiable-signature': 'no_verifiable_signature',
-};
 const cases = (): CosignatureCase[] => loadVector<{ cases: CosignatureCase[] }>('cosignature/cosignatures.json').cases;
 
 const test = suite('cosignature');

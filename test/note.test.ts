@@ -25,7 +25,7 @@ import {
   type NoteVerifier,
 } from '../log/note.js';
 import { assertCode, outcome } from './support/assert-code.js';
-import { loadVector } from './support/vectors.js';
+import { loadVector, REASON_CODES } from './support/vectors.js';
 
 interface NoteKey { name: string; keyId: string; verifierKey: string; signerKey?: string; seedHex?: string }
 interface Expect {
@@ -45,13 +45,6 @@ interface NoteFile {
 
 const FILES = ['note/xmod-note-test.json', 'note/c2sp-signed-note.json', 'note/generated.json'];
 const BACKENDS: [string, Crypto][] = [['noble', nobleCrypto], ['node', createNodeCrypto()]];
-/** The vectors' rejection reasons and the error codes they map to. */
-const REASON_CODES: Record<string, string> = {
-  malformed: 'malformed_note',
-  'too-many-signatures': 'too_many_signatures',
-  'invalid-signature': 'invalid_signature',
-  'no-verifiable-signature': 'no_verifiable_signature',
-};
 
 /** Distinct verified key names, in note order: the vectors' `verified`. */
 function verifiedNames(verified: readonly { name: string }[]): string[] {

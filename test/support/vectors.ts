@@ -30,3 +30,11 @@ export function vectorPath(rel: string): string {
 export function loadVector<T>(rel: string): T {
   return JSON.parse(readFileSync(vectorPath(rel), 'utf8')) as T;
 }
+
+/** The vectors' note rejection reasons (README "Note verification") and our error codes for them. */
+export const REASON_CODES: Readonly<Record<string, string>> = {
+  malformed: 'malformed_note',
+  'too-many-signatures': 'too_many_signatures',
+  'invalid-signature': 'invalid_signature',
+  'no-verifiable-signature': 'no_verifiable_signature',
+};
