@@ -1,7 +1,8 @@
 // LogStorage on LevelDB (the `level` package): one atomic, fsynced batch per sequencing step.
 // Entries are stored as C2SP entry bundles (256 a record, the newest one rewritten as it
 // grows), so a step writes a few large values plus one small dedup record per entry.
-import { Level } from 'level';
+import type { Level } from 'level';
+import { openLevel } from './level-open.js';
 import { DiptychError } from './errors.js';
 import { concatBytes } from './bytes.js';
 import { decodeBundle, encodeBundle } from './bundle.js';
@@ -59,13 +60,7 @@ export class LevelStorage implements LogStorage {
   private constructor(private readonly db: Level<Uint8Array, Uint8Array>) {}
 
   static async open(directory: string): Promise<LevelStorage> {
-    const db = new Level<Uint8Array, Uint8Array>(directory, { keyEncoding: 'view', valueEncoding: 'view' });
-    try {
-      await db.open();
-    } catch (e) {
-      const cause = (e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message;
-      throw new DiptychError('not_ready', `cannot open the log database in ${directory}: ${cause}`);
-    }
+    const db = await openLevel<Uint8Array, Uint8Array>(directory, { keyEncoding: 'view', valueEncoding: 'view' }, 'the log database');
     return new LevelStorage(db);
   }
 

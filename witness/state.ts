@@ -3,9 +3,9 @@
 // logged; per URL, the last ETag; and evidence of log forks. The level implementation writes
 // every change with sync, one atomic batch at a time, so a kill at any point loses nothing
 // that was acknowledged. Node-only.
-import { Level } from 'level';
+import type { Level } from 'level';
+import { openLevel } from '../log/level-open.js';
 import { fromBase64, toBase64 } from '../log/bytes.js';
-import { DiptychError } from '../log/errors.js';
 import type { Hash } from '../log/tree.js';
 import type { LastObservation } from './observation.js';
 import { LruCache } from '../log/lru.js';
@@ -86,13 +86,7 @@ export class LevelWitnessState implements WitnessState {
   private constructor(private readonly db: Level<string, string>) {}
 
   static async open(directory: string): Promise<LevelWitnessState> {
-    const db = new Level<string, string>(directory, { keyEncoding: 'utf8', valueEncoding: 'utf8' });
-    try {
-      await db.open();
-    } catch (e) {
-      const cause = (e as { cause?: { message?: string } }).cause?.message ?? (e as Error).message;
-      throw new DiptychError('not_ready', `cannot open the witness state in ${directory}: ${cause}`);
-    }
+    const db = await openLevel<string, string>(directory, { keyEncoding: 'utf8', valueEncoding: 'utf8' }, 'the witness state');
     const state = new LevelWitnessState(db);
     state.forkCount = (await state.forks()).length;
     return state;
