@@ -22,6 +22,7 @@ export const ERROR_STATUS = {
   malformed_checkpoint: 400,
   malformed_cosignature: 400,
   malformed_proof: 400,
+  malformed_proof_bundle: 400, // issue 7: a proof bundle that is not {checkpoint, entries:[…]}
   size_beyond_tree: 400,
   index_beyond_size: 400,
   size_out_of_range: 400,
@@ -55,6 +56,11 @@ export const ERROR_STATUS = {
   revoked_key: 403,
   key_id_collision: 403,
   no_key_policy: 403,
+  // 403, auditors (issue 7): what a log served does not check out
+  insufficient_cosignatures: 403, // fewer than the required quorum of trusted witnesses cosigned
+  tile_mismatch: 403, // a hash tile does not hash to the checkpoint or disagrees with the entries
+  bundle_mismatch: 403, // an entry bundle's entries do not hash to the tiles
+  derived_state_mismatch: 403, // the API serves other key policies or releases than the entries give
   // 404: no such thing
   not_found: 404,
   entry_not_found: 404,
@@ -69,6 +75,9 @@ export const ERROR_STATUS = {
   wrong_seq: 409,
   release_conflict: 409,
   policy_changed: 409,
+  log_forked: 409, // auditors: two checkpoints that no append-only log could both have signed
+  log_rolled_back: 409, // auditors: a checkpoint smaller than one the log signed before
+  audit_state_other_log: 409, // an audit state directory kept for another log
   // 413: too large
   entry_too_large: 413,
   body_too_large: 413,
@@ -82,6 +91,7 @@ export const ERROR_STATUS = {
   state_inconsistent: 503,
   internal_error: 500,
   insecure_key_file: 500,
+  audit_state_corrupt: 500, // an audit state file that cannot be read back; never overwritten
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
