@@ -10,6 +10,7 @@ import { TILE_WIDTH } from '../log/tile.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import { readBody } from './body.js';
 import { fileView, projectView, versionView } from '../log/project-views.js';
+import { proofBundle } from './proof-bundle.js';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 // A partial tile of a given width never changes either, but it is superseded quickly.
@@ -90,6 +91,8 @@ function mountApi(app: Hono, log: TransparencyLog): void {
   });
   api.get('/entries/:index', async (c) => {
     const index = integerParam(c.req.param('index'), 'index');
+    // ?bundle=1: the entry as an offline proof bundle (log/proof-bundle.ts, issue 7).
+    if (c.req.query('bundle') === '1') return c.json(await proofBundle(log, [index]));
     const entry = await log.sequencer.entry(index);
     const envelope = JSON.parse(new TextDecoder().decode(entry)) as { payloadType: string };
     return c.json({ index, leafHash: toHex(log.hasher.leaf(entry)), payloadType: envelope.payloadType, envelope });
