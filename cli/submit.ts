@@ -9,6 +9,7 @@ import { verifyInclusion } from '../log/proof.js';
 import { canonicalEnvelopeBytes, checkEnvelope } from '../log/dsse.js';
 import { DiptychError } from '../log/errors.js';
 import { merkleHasher } from '../log/tree.js';
+import { makeProofBundle } from '../log/proof-bundle.js';
 import { EXIT_OK, UsageError, parseCommand, urlFlag } from './args.js';
 import { readDocument } from './document-file.js';
 import { joinUrl, postJson } from './http-json.js';
@@ -16,8 +17,12 @@ import { isEnvelope } from './statement.js';
 
 export const SUBMIT_HELP = `Usage: diptych submit F --log URL [--log-key VKEY]
 
-Submits the signed envelope in F to the log. Prints the entry's index and writes the receipt
-(index, leafHash, checkpoint, inclusionProof, log) to F with .json replaced by .receipt.json.
+Submits the signed envelope in F to the log. Prints the entry's index and writes the receipt to
+F with .json replaced by .receipt.json: an offline proof bundle (checkpoint, entries:[{index,
+entry, inclusionProof}]) with the entry's index, leafHash and the log URL besides, which
+'diptych verify --bundle RECEIPT --log-key VKEY' checks with no network. Its checkpoint is the
+log-signed one the append was answered with; a witnessed bundle of the entry is served later at
+GET /api/v1/entries/<index>?bundle=1.
 Submitting the same envelope again gives the same index. A refusal exits 1 and prints the log's
 error code and explanation. With --log-key, the receipt is checked before it is saved: its
 checkpoint must be signed by that key and its inclusion proof must lead to the checkpoint's root.
@@ -64,7 +69,8 @@ export async function submitCommand(argv: string[]): Promise<number> {
   // The log names the leaf it stored; it must be the hash of exactly what was sent.
   if (body.leafHash !== toHex(merkleHasher().leaf(entry))) throw new DiptychError('invalid_response', 'the log answered with the leaf hash of another entry');
   if (values['log-key'] !== undefined) await checkReceipt(body, entry, values['log-key']);
-  const receipt = { index: body.index, leafHash: body.leafHash, checkpoint: body.checkpoint, inclusionProof: body.inclusionProof, log: logUrl };
+  const bundle = makeProofBundle(body.checkpoint, [{ index: body.index, entry, proof: body.inclusionProof.map((p) => fromBase64(p)) }]);
+  const receipt = { ...bundle, index: body.index, leafHash: body.leafHash, log: logUrl };
   await writeFile(receiptPath(file), JSON.stringify(receipt, null, 2) + '\n');
   process.stdout.write(values.json ? JSON.stringify(receipt) + '\n' : `${body.index}\n`);
   return EXIT_OK;

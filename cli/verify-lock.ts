@@ -8,13 +8,14 @@ import type { ReleasePayload } from '../log/release-manifest.js';
 import { EXIT_FAILED, EXIT_OK, UsageError, parseCommand, urlFlag } from './args.js';
 import { mapConcurrent } from '../log/concurrent.js';
 import { getJson, joinUrl } from './http-json.js';
-import { fetchCheckpoint, fetchProvenRelease, type TrustedCheckpoint } from './log-reader.js';
+import { fetchTrustedCheckpoint, fetchProvenRelease, type LogTrust, type TrustedCheckpoint } from './log-reader.js';
+import { WITNESS_FLAGS, WITNESS_HELP, witnessTrustFlags } from './witness-file.js';
 import { progress } from './progress.js';
 import type { PinnedHash } from './pinned-hash.js';
 import { parsePylock } from './pylock.js';
 import { parseRequirements } from './requirements-lock.js';
 
-export const VERIFY_LOCK_HELP = `Usage: diptych verify-lock requirements.txt|pylock.toml --log URL [--log-key VKEY]
+export const VERIFY_LOCK_HELP = `Usage: diptych verify-lock requirements.txt|pylock.toml --log URL [--log-key VKEY] [--witnesses FILE --quorum K]
 
 Checks that every sha256 a lock file pins is listed by a signed release manifest in the log:
 pip requirements files with --hash=sha256: pins (every requirement pinned with ==), and PEP 751
@@ -26,7 +27,7 @@ entry found is proven to be in the log's current checkpoint, whose signature is 
 Options:
   --log URL       the log
   --log-key VKEY  the log's verifier key (name+hex8+base64), from a source you trust
-  --json          print {"file", "checked", "failures":[{where, project, version, filename, sha256, reason}]}
+${WITNESS_HELP}  --json          print {"file", "checked", "failures":[{where, project, version, filename, sha256, reason}]}
   -h, --help      this help
 `;
 
@@ -98,10 +99,10 @@ async function checkPins(lookup: Lookup, pins: readonly PinnedHash[]): Promise<C
  * Each manifest entry the lookups named, proven to be in the log under a checkpoint signed by
  * the log key, must itself list the pinned hash: the lookups are then not taken on trust.
  */
-async function proveEntries(logUrl: string, vkey: string | undefined, checked: readonly Checked[]): Promise<Checked[]> {
+async function proveEntries(logUrl: string, trust: LogTrust, checked: readonly Checked[]): Promise<Checked[]> {
   const indexes = [...new Set(checked.flatMap((c) => (c.index === undefined ? [] : [c.index])))];
   if (indexes.length === 0) return [...checked];
-  const checkpoint = await fetchCheckpoint(logUrl, vkey, (line) => process.stderr.write(line + '\n'));
+  const checkpoint = await fetchTrustedCheckpoint(logUrl, trust, (line) => process.stderr.write(line + '\n'));
   const releases = new Map(await mapConcurrent(indexes, CONCURRENT_LOOKUPS, async (i) => [i, await provenOrReason(logUrl, i, checkpoint)] as const));
   return checked.map((c): Checked => {
     if (c.index === undefined) return c;
@@ -122,18 +123,19 @@ async function provenOrReason(logUrl: string, index: number, checkpoint: Trusted
 }
 
 export async function verifyLockCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(argv, { log: { type: 'string' }, 'log-key': { type: 'string' } }, true);
+  const { values, positionals } = parseCommand(argv, { log: { type: 'string' }, 'log-key': { type: 'string' }, ...WITNESS_FLAGS }, true);
   if (values.help) {
     process.stdout.write(VERIFY_LOCK_HELP);
     return EXIT_OK;
   }
   if (positionals.length !== 1) throw new UsageError('give exactly one lock file');
   const logUrl = urlFlag(values.log, '--log');
+  const witnesses = await witnessTrustFlags(values);
   const file = positionals[0]!;
   const pins = await readPins(file);
   // Nothing pinned would verify vacuously; a lock file that pins nothing is a mistake.
   if (pins.length === 0) throw new DiptychError('no_pins', `${file} pins no file hashes`);
-  const checked = await proveEntries(logUrl, values['log-key'], await checkPins(lookupIn(logUrl), pins));
+  const checked = await proveEntries(logUrl, { logKey: values['log-key'], witnesses }, await checkPins(lookupIn(logUrl), pins));
   const failures = checked.flatMap((c) => (c.reason === undefined ? [] : [{ ...c.pin, reason: c.reason }]));
   if (values.json) process.stdout.write(JSON.stringify({ file, checked: pins.length, failures }) + '\n');
   else {

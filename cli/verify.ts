@@ -9,9 +9,12 @@ import { EXIT_FAILED, EXIT_OK, UsageError, parseCommand, urlFlag } from './args.
 import { digestFile } from './file-digest.js';
 import { getJson, joinUrl } from './http-json.js';
 import { progress } from './progress.js';
-import { fetchCheckpoint, fetchProvenRelease, type TrustedCheckpoint } from './log-reader.js';
+import { fetchTrustedCheckpoint, fetchProvenRelease, type TrustedCheckpoint } from './log-reader.js';
+import { verifyBundleCommand } from './verify-bundle.js';
+import { WITNESS_FLAGS, WITNESS_HELP, witnessTrustFlags } from './witness-file.js';
 
-export const VERIFY_HELP = `Usage: diptych verify FILE… --log URL [--log-key VKEY] [--project P --version V]
+export const VERIFY_HELP = `Usage: diptych verify FILE… --log URL [--log-key VKEY] [--project P --version V] [--witnesses FILE --quorum K]
+       diptych verify --bundle BUNDLE --log-key VKEY [--witnesses FILE --quorum K]
 
 For each file: computes its sha256, looks up the signed manifest that lists its filename,
 and checks that the hashes match, that the manifest still counts (no revoked signer), and that
@@ -19,12 +22,17 @@ its log entry is included in the log's current checkpoint, whose signature is ch
 --log-key (without it, with the key the log names itself, and a warning).
 Exit 0 if every file verifies, 1 with a one-line reason per file that does not.
 
+With --bundle, checks an offline proof bundle (a submit receipt, or the answer of
+GET /api/v1/entries/<i>?bundle=1) with no network: its checkpoint must be signed by --log-key
+(and cosigned by --quorum of --witnesses), and each entry's inclusion proof must lead to its root.
+
 Options:
   --log URL        the log
   --log-key VKEY   the log's verifier key (name+hex8+base64), from a source you trust
   --project P      also require the files to belong to project P
   --version V      ... and to version V
-  --json           print [{file, ok, reason?, project, version, entry, checkpointSize}]
+  --bundle BUNDLE  check this proof bundle file instead, offline
+${WITNESS_HELP}  --json           print [{file, ok, reason?, project, version, entry, checkpointSize}]
   -h, --help       this help
 `;
 
@@ -61,17 +69,22 @@ async function verifyFile(logUrl: string, path: string, expect: Expect, checkpoi
 }
 
 export async function verifyCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(argv, { log: { type: 'string' }, 'log-key': { type: 'string' }, project: { type: 'string' }, version: { type: 'string' } }, true);
+  const { values, positionals } = parseCommand(argv, { log: { type: 'string' }, 'log-key': { type: 'string' }, project: { type: 'string' }, version: { type: 'string' }, bundle: { type: 'string' }, ...WITNESS_FLAGS }, true);
   if (values.help) {
     process.stdout.write(VERIFY_HELP);
     return EXIT_OK;
+  }
+  const witnesses = await witnessTrustFlags(values);
+  if (values.bundle !== undefined) {
+    if (positionals.length > 0 || values.log !== undefined) throw new UsageError('--bundle is checked offline: give no FILE and no --log');
+    return verifyBundleCommand(values.bundle, values['log-key'], witnesses, values.json ?? false);
   }
   if (positionals.length === 0) throw new UsageError('give at least one FILE');
   const logUrl = urlFlag(values.log, '--log');
   const expect = { project: values.project === undefined ? undefined : normalizeProjectName(values.project), version: values.version };
   let pending: Promise<TrustedCheckpoint> | undefined;
   // Fetched once, after the first lookup, so it covers every entry the lookups name.
-  const checkpoint = () => (pending ??= fetchCheckpoint(logUrl, values['log-key'], (l) => process.stderr.write(l + '\n')));
+  const checkpoint = () => (pending ??= fetchTrustedCheckpoint(logUrl, { logKey: values['log-key'], witnesses }, (l) => process.stderr.write(l + '\n')));
   const results = [];
   const bar = progress('verifying', positionals.length);
   for (const file of positionals) {
