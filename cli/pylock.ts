@@ -12,10 +12,26 @@ function isTable(value: unknown): value is Table {
 }
 
 /** The filename of a file entry: its `name`, else the last segment of its url or path. */
-function filenameOf(file: Table): string | undefined {
+function filenameOf(file: Table, where: string): string | undefined {
   if (typeof file['name'] === 'string') return file['name'];
-  const location = typeof file['url'] === 'string' ? new URL(file['url']).pathname : typeof file['path'] === 'string' ? file['path'] : undefined;
-  return location === undefined ? undefined : decodeURIComponent(location.split('/').pop() ?? '') || undefined;
+  let location: string | undefined;
+  if (typeof file['url'] === 'string') {
+    try {
+      location = new URL(file['url']).pathname;
+    } catch {
+      throw new DiptychError('invalid_lock_file', `${where}: ${JSON.stringify(file['url'])} is not a URL`);
+    }
+  } else if (typeof file['path'] === 'string') location = file['path'];
+  return location === undefined ? undefined : percentDecoded(location.split('/').pop() ?? '') || undefined;
+}
+
+/** %-escapes decoded; a '%' that starts no valid escape is kept as it is. */
+function percentDecoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function pinOf(pkg: Table, file: Table, where: string): PinnedHash {
@@ -25,7 +41,7 @@ function pinOf(pkg: Table, file: Table, where: string): PinnedHash {
     throw new DiptychError('no_hash', `${where}: ${String(pkg['name'])} has a file without a sha256 hash`);
   }
   const version = typeof pkg['version'] === 'string' ? pkg['version'] : undefined;
-  return { project: String(pkg['name']), version, filename: filenameOf(file), sha256: sha256.toLowerCase(), where };
+  return { project: String(pkg['name']), version, filename: filenameOf(file, where), sha256: sha256.toLowerCase(), where };
 }
 
 export function parsePylock(text: string, file: string): PinnedHash[] {

@@ -5,7 +5,9 @@
 import { DiptychError } from '../log/errors.js';
 import type { PinnedHash } from './pinned-hash.js';
 
-const PINNED = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*===?\s*([A-Za-z0-9][A-Za-z0-9._+!-]*)/;
+// No two adjacent quantifiers can match the same characters (the space after the extras belongs
+// to the optional group), so a long run of spaces is matched in one pass, not retried per split.
+const PINNED = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\]\s*)?===?\s*([A-Za-z0-9][A-Za-z0-9._+!-]*)/;
 const SHA256 = /--hash[=\s]+sha256:([0-9a-fA-F]{64})(?![0-9a-fA-F])/g;
 
 /** Logical lines (backslash continuations joined, comments dropped) with their first line number. */
