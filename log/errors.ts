@@ -45,6 +45,12 @@ export const ERROR_STATUS = {
   invalid_threshold: 400,
   invalid_revocation: 400,
   unknown_payload_type: 400,
+  // 400, monitor entries (issue 6)
+  invalid_observation: 400,
+  invalid_alert: 400,
+  invalid_escalation: 400,
+  unknown_action: 400,
+  invalid_ack: 400,
   // 403: a signature or policy check failed
   invalid_signature: 403,
   no_verifiable_signature: 403,
@@ -56,6 +62,9 @@ export const ERROR_STATUS = {
   revoked_key: 403,
   key_id_collision: 403,
   no_key_policy: 403,
+  witness_mismatch: 403,
+  untrusted_party: 403,
+  not_log_signed: 403,
   // 403, auditors (issue 7): what a log served does not check out
   insufficient_cosignatures: 403, // fewer than the required quorum of trusted witnesses cosigned
   tile_mismatch: 403, // a hash tile does not hash to the checkpoint or disagrees with the entries
@@ -69,12 +78,21 @@ export const ERROR_STATUS = {
   project_not_found: 404,
   release_not_found: 404,
   file_not_found: 404,
+  alert_not_found: 404,
   // 409: conflicts with what is stored
   conflict: 409,
   stale_old_size: 409, // tlog-witness: answered with the known size as text/x.tlog.size
   wrong_seq: 409,
   release_conflict: 409,
   policy_changed: 409,
+  alert_exists: 409,
+  duplicate_escalation: 409,
+  already_suspended: 409,
+  not_suspended: 409,
+  alert_acknowledged: 409,
+  duplicate_ack: 409,
+  alert_suspended: 409,
+  invalid_suspension: 409,
   log_forked: 409, // auditors: two checkpoints that no append-only log could both have signed
   log_rolled_back: 409, // auditors: a checkpoint smaller than one the log signed before
   audit_state_other_log: 409, // an audit state directory kept for another log

@@ -13,8 +13,11 @@ import { noteVerifier, type SignerKey } from './note.js';
 import { WitnessClient, type WitnessStatus } from './witness-client.js';
 import { witnessEntryRule } from './witness-entries.js';
 import { EMPTY_POLICY, type LogPolicy } from './policy.js';
-import { ProjectState } from './project-state.js';
-import { ProjectAdmission, projectKeyDirectory, replayProjectState, type AdmissionOptions } from './project-admission.js';
+import type { ProjectState } from './project-state.js';
+import { projectKeyDirectory, type AdmissionOptions } from './project-admission.js';
+import { keyHandle } from './note.js';
+import { LogState, LogAdmission, ackKeyDirectory, replayLogState } from '../monitor/log-state.js';
+import { SuspensionPublisher } from '../monitor/suspension-publisher.js';
 
 export interface LogOptions {
   /** Directory of the level database and, by default, the log key. */
@@ -41,6 +44,8 @@ export interface LogOptions {
   witnessRetryMs?: number;
   /** Told of each failed cosigning request; cosigning failures never fail the log. */
   onWitnessError?: (vkey: string, error: unknown) => void;
+  /** Told when a suspension the escalations call for could not be published (it is retried). */
+  onPublishError?: (error: unknown) => void;
 }
 
 export interface LogInfo {
@@ -60,11 +65,17 @@ export class TransparencyLog {
     private readonly verifier: SignatureVerifier,
     private readonly storage: LevelStorage,
     readonly policy: LogPolicy,
-    /** Key policies and releases, rebuilt from the log at start. */
-    readonly projects: ProjectState,
+    /** Key policies, releases, observations, alerts and suspensions, rebuilt from the log at start. */
+    readonly state: LogState,
     private readonly witnesses: WitnessClient,
     private readonly witnessRule: (entry: ValidatedEntry) => void,
+    private readonly publisher: SuspensionPublisher,
   ) {}
+
+  /** Key policies and releases. */
+  get projects(): ProjectState {
+    return this.state.projects;
+  }
 
   static async open(options: LogOptions): Promise<TransparencyLog> {
     const crypto = createNodeCrypto();
@@ -85,7 +96,10 @@ export class TransparencyLog {
     });
     const storage = await LevelStorage.open(join(options.dataDir, 'db'));
     const hasher = merkleHasher(crypto);
-    const projects = new ProjectState();
+    const state = new LogState();
+    const logKeyid = keyHandle(key.name, key.keyId);
+    // Suspensions are published through submit(), which needs the finished log: bound below.
+    let publisher: SuspensionPublisher | undefined;
     let sequencer: Sequencer<ValidatedEntry>;
     try {
       sequencer = await Sequencer.open<ValidatedEntry>({
@@ -94,11 +108,11 @@ export class TransparencyLog {
         checkpoints: checkpointSigner(key, crypto),
         cadenceMs: options.cadenceMs,
         maxPending: options.maxPending,
-        admission: options.admission ?? new ProjectAdmission(projects, options.projectRules),
+        admission: options.admission ?? new LogAdmission(state, logKeyid, options.projectRules, () => publisher?.wake()),
         onCheckpoint: (checkpoint) => witnesses.checkpoint(checkpoint),
       });
       // The log is the source of truth: the state is replayed before anything new is admitted.
-      await replayProjectState(projects, (s, e) => sequencer.entries(s, e), sequencer.size, options.projectRules?.foreignTypes);
+      await replayLogState(state, (s, e) => sequencer.entries(s, e), sequencer.size, logKeyid, options.projectRules?.foreignTypes);
     } catch (e) {
       await witnesses.close();
       await storage.close();
@@ -109,13 +123,23 @@ export class TransparencyLog {
     const configured = [key.verifierKey, ...policy.witnesses.map((w) => w.vkey), ...policy.trustedParties];
     // Project keys answer first, so a signature counted for a project was verified with the
     // project's own key material, never with a configured key that happens to share its keyid.
-    const projectKeys = options.keys ?? projectKeyDirectory(projects);
+    const projectKeys = options.keys ?? chainKeys(projectKeyDirectory(state.projects), ackKeyDirectory(state));
     const keys = chainKeys(projectKeys, staticKeys(configured, crypto), selfNamedKeys(crypto));
     const validator = new EntryValidator(keys, verifier, crypto);
     // Witnesses cosign the current checkpoint at start too: after a restart, nothing served is
     // witnessed until they have been asked again (the witnessed note is kept in memory only).
     witnesses.checkpoint(sequencer.checkpoint);
-    return new TransparencyLog(key, hasher, sequencer, validator, verifier, storage, policy, projects, witnesses, witnessRule);
+    const submit = async (entry: Uint8Array) => sequencer.add(entry, await validator.validate(entry));
+    publisher = new SuspensionPublisher(state.governance, key.signer, submit, options.onPublishError);
+    const log = new TransparencyLog(key, hasher, sequencer, validator, verifier, storage, policy, state, witnesses, witnessRule, publisher);
+    try {
+      await publisher.recordPolicy(policy);
+    } catch (e) {
+      await log.close();
+      throw e;
+    }
+    publisher.wake();
+    return log;
   }
 
   get origin(): string {
@@ -162,6 +186,7 @@ export class TransparencyLog {
   }
 
   async close(): Promise<void> {
+    await this.publisher.close();
     await this.sequencer.close();
     await this.witnesses.close();
     await this.verifier.close();

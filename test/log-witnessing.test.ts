@@ -12,7 +12,7 @@ import { verifiedCosignatures } from '../log/cosignature.js';
 import { noteVerifier, type SignerKey } from '../log/note.js';
 import { parsePolicy, type LogPolicy } from '../log/policy.js';
 import { TransparencyLog } from '../log/transparency-log.js';
-import { canonicalEnvelopeBytes, signEnvelope } from '../log/dsse.js';
+import { alertEntry, alertPayload, observationEntry } from './support/monitor-entries.js';
 import {
   assertErrorReply,
   jsonOf,
@@ -110,28 +110,29 @@ test('both witnesses cosign; with one down the quorum of 1 is still met; a resta
   const dev = newSignerKey('dev.test/alice');
   for (const p of ['alpha', 'beta', 'gamma']) await append(served, p, dev);
   let { opened, cosigners } = await servedCheckpoint(ctx, served);
-  assert.is(opened.checkpoint.size, 3);
+  // Entry 0 is the log's policy (SPEC §8), logged at the first start.
+  assert.is(opened.checkpoint.size, 4);
   assert.equal(cosigners, ['witness.test/one', 'witness.test/two'], 'both cosignatures, both verify');
   let s = await status(served);
   assert.equal(s.suspended, { index: false, projects: [] });
   assert.is(s.checkpoint, new TextDecoder().decode((await request(served.url, '/checkpoint')).body));
-  assert.equal(s.witnesses, ctx.witnessKeys.map((k) => ({ vkey: k.verifierKey, lastCosigned: 3 })));
+  assert.equal(s.witnesses, ctx.witnessKeys.map((k) => ({ vkey: k.verifierKey, lastCosigned: 4 })));
 
   const port = ctx.witnesses[1]!.port;
   assert.equal(await ctx.witnesses[1]!.stop(), [], 'witness two had no internal errors');
   await append(served, 'delta', dev);
   ({ opened, cosigners } = await servedCheckpoint(ctx, served));
-  assert.is(opened.checkpoint.size, 4, 'witnessed with one cosignature: the quorum is 1');
+  assert.is(opened.checkpoint.size, 5, 'witnessed with one cosignature: the quorum is 1');
   assert.equal(cosigners, ['witness.test/one']);
   s = await status(served);
-  assert.equal(s.witnesses.map((w) => w.lastCosigned), [4, 3]);
+  assert.equal(s.witnesses.map((w) => w.lastCosigned), [5, 4]);
 
   ctx.witnesses[1] = await startWitnessAt(ctx, 1, ctx.witnessKeys[1]!, port);
   await append(served, 'epsilon', dev);
   ({ opened, cosigners } = await servedCheckpoint(ctx, served));
-  assert.is(opened.checkpoint.size, 5);
+  assert.is(opened.checkpoint.size, 6);
   assert.equal(cosigners, ['witness.test/one', 'witness.test/two'], 'the restarted witness cosigns from its stored size');
-  assert.equal((await status(served)).witnesses.map((w) => w.lastCosigned), [5, 5]);
+  assert.equal((await status(served)).witnesses.map((w) => w.lastCosigned), [6, 6]);
   for (const w of ctx.witnesses) assert.equal(await w.stop(), []);
 });
 
@@ -140,13 +141,13 @@ test('a witness back after the last append is asked again, without another appen
   const port = ctx.witnesses[1]!.port;
   assert.equal(await ctx.witnesses[1]!.stop(), []);
   await append(served, 'alpha', newSignerKey('dev.test/alice'));
-  assert.equal((await status(served)).witnesses.map((w) => w.lastCosigned), [1, 0], 'witness two was down');
+  assert.equal((await status(served)).witnesses.map((w) => w.lastCosigned), [2, 1], 'witness two was down');
   ctx.witnesses[1] = await startWitnessAt(ctx, 1, ctx.witnessKeys[1]!, port);
   // Retries back off from 20 ms; a bounded wait, not a timing assertion.
-  for (let i = 0; i < 100 && (await status(served)).witnesses[1]!.lastCosigned !== 1; i++) await new Promise((r) => setTimeout(r, 50));
-  assert.equal((await status(served)).witnesses.map((w) => w.lastCosigned), [1, 1]);
+  for (let i = 0; i < 100 && (await status(served)).witnesses[1]!.lastCosigned !== 2; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal((await status(served)).witnesses.map((w) => w.lastCosigned), [2, 2]);
   const { opened, cosigners } = await servedCheckpoint(ctx, served);
-  assert.is(opened.checkpoint.size, 1);
+  assert.is(opened.checkpoint.size, 2);
   assert.equal(cosigners, ['witness.test/one', 'witness.test/two'], 'witnessed by the quorum of 2 once the witness is back');
 });
 
@@ -155,15 +156,15 @@ test('with quorum 2 and a witness down, the last checkpoint both cosigned is ser
   const dev = newSignerKey('dev.test/bob');
   await append(served, 'one', dev);
   await append(served, 'two', dev);
-  assert.is((await servedCheckpoint(ctx, served)).opened.checkpoint.size, 2);
+  assert.is((await servedCheckpoint(ctx, served)).opened.checkpoint.size, 3);
   await ctx.witnesses[0]!.stop();
   await append(served, 'three', dev);
   const { opened, cosigners } = await servedCheckpoint(ctx, served);
-  assert.is(opened.checkpoint.size, 2, 'size 3 has one cosignature of the two required');
+  assert.is(opened.checkpoint.size, 3, 'size 4 has one cosignature of the two required');
   assert.equal(cosigners, ['witness.test/one', 'witness.test/two']);
-  // The older checkpoint is served with tiles still: the partial tile of width 2 is a prefix.
-  assert.is((await request(served.url, '/tile/0/000.p/2')).status, 200);
-  assert.is(served.log.sequencer.size, 3, 'appends never waited for the witnesses');
+  // The older checkpoint is served with tiles still: the partial tile of width 3 is a prefix.
+  assert.is((await request(served.url, '/tile/0/000.p/3')).status, 200);
+  assert.is(served.log.sequencer.size, 4, 'appends never waited for the witnesses');
 });
 
 test('a restarted log learns each witness size from its 409 and is cosigned again', async (ctx) => {
@@ -180,15 +181,15 @@ test('a restarted log learns each witness size from its 409 and is cosigned agai
   ctx.closers.push(() => log.close());
   for (const p of ['a', 'b', 'c', 'd']) await log.submit(keysEntry(dev, p));
   await log.witnessesIdle();
-  assert.equal(log.witnessStatus().map((w) => w.lastCosigned), [4, 4]);
+  assert.equal(log.witnessStatus().map((w) => w.lastCosigned), [5, 5]);
   await log.close();
-  log = await open(); // knows nothing of the witnesses' sizes: asks from 0, is told 4, retries
-  assert.equal(log.witnessStatus().map((w) => w.lastCosigned), [4, 4]);
+  log = await open(); // knows nothing of the witnesses' sizes: asks from 0, is told 5, retries
+  assert.equal(log.witnessStatus().map((w) => w.lastCosigned), [5, 5], 'the unchanged policy is not logged again');
   await log.submit(keysEntry(dev, 'e'));
   await log.witnessesIdle();
-  assert.equal(log.witnessStatus().map((w) => w.lastCosigned), [5, 5]);
+  assert.equal(log.witnessStatus().map((w) => w.lastCosigned), [6, 6]);
   const opened = openCheckpoint(log.servedCheckpoint(), noteVerifier(ctx.logKey.key.verifierKey), { cosigners: ctx.witnesses.map((w) => w.verifier) });
-  assert.is(opened.checkpoint.size, 5);
+  assert.is(opened.checkpoint.size, 6);
   assert.is(verifiedCosignatures(opened.note).length, 2);
 });
 
@@ -207,9 +208,11 @@ test('a cosignature that does not verify with the policy key does not count', as
   await append(served, 'lonely', newSignerKey('dev.test/dan'));
   const reply = await request(served.url, '/checkpoint');
   const opened = openCheckpoint(reply.body, noteVerifier(ctx.logKey.key.verifierKey), { cosigners: ctx.witnesses.map((w) => w.verifier) });
-  assert.is(opened.checkpoint.size, 1, 'never witnessed: the log-signed checkpoint is served');
+  assert.is(opened.checkpoint.size, 2, 'never witnessed: the log-signed checkpoint is served');
   assert.is(verifiedCosignatures(opened.note).length, 0);
-  assert.equal((await status(served)).witnesses, [{ vkey: impostor.verifierKey, lastCosigned: 0 }]);
+  // 1 is the size witness two says it holds (its 409 answers), though no cosignature of it
+  // verified under the impostor's key: the served checkpoint above is unwitnessed.
+  assert.equal((await status(served)).witnesses, [{ vkey: impostor.verifierKey, lastCosigned: 1 }]);
   assert.ok(errors.length > 0 && errors.every((e) => e.startsWith('witness.test/two: the answer holds no cosignature')), errors.join('; '));
 });
 
@@ -217,7 +220,9 @@ test('observations and alerts are accepted only when a policy witness signed the
   const served = await serveWitnessed(ctx, 0);
   const stranger = newSignerKey('stranger.test/w');
   const entry = (kind: string, key: SignerKey, n: number): Uint8Array =>
-    canonicalEnvelopeBytes(signEnvelope(`application/vnd.diptych.${kind}+json`, { witness: key.verifierKey, n }, [key.signer]));
+    kind === 'observation'
+      ? observationEntry(key, { project: 'demo', version: `${n}.0`, files: [] })
+      : alertEntry(key, alertPayload({ kind: 'withheld-release', project: 'demo', version: `${n}.0` }, 'suspect'));
   for (const kind of ['observation', 'alert']) {
     assertErrorReply(await postEntry(served.url, entry(kind, stranger, 1)), 403, 'unknown_witness', `${kind} by a stranger`);
     assert.is((await postEntry(served.url, entry(kind, ctx.witnessKeys[0]!, 1))).status, 201, `${kind} by a policy witness`);
@@ -226,7 +231,9 @@ test('observations and alerts are accepted only when a policy witness signed the
     forged.signatures[0]!.keyid = ctx.witnessKeys[1]!.verifierKey.split('+').slice(0, 2).join('+');
     assertErrorReply(await postEntry(served.url, new TextEncoder().encode(JSON.stringify(forged))), 403, 'invalid_signature', `${kind} under a witness keyid`);
   }
-  assert.is((await postEntry(served.url, entry('ack', stranger, 1))).status, 201, 'other kinds keep their own (later) rules');
+  // An observation in another witness's name is refused, even when signed by a policy witness.
+  const inTheNameOf = observationEntry(ctx.witnessKeys[0]!, { witness: ctx.witnessKeys[1]!.verifierKey, project: 'demo', version: '9.0', files: [] });
+  assertErrorReply(await postEntry(served.url, inTheNameOf), 403, 'witness_mismatch', 'observation naming another witness');
 });
 
 test.run();
