@@ -13,15 +13,23 @@ import type { CheckpointSigner } from './sequencer.js';
 
 export const LOG_KEY_FILE = 'log.key';
 
-/** Reads a signer key file, refusing one that other users can read. */
-export async function readSignerKeyFile(path: string, crypto?: Crypto): Promise<SignerKey> {
+/**
+ * Reads a file holding a secret (a signer key, a webhook secret), refusing one that other users
+ * can read: a secret others could have copied is no longer one.
+ */
+export async function readPrivateFile(path: string, what = 'key file'): Promise<Buffer> {
   const info = await stat(path).catch(() => {
-    throw new DiptychError('not_found', `no key file at ${path}`);
+    throw new DiptychError('not_found', `no ${what} at ${path}`);
   });
   if ((info.mode & 0o077) !== 0) {
     throw new DiptychError('insecure_key_file', `${path} is readable by other users (mode ${(info.mode & 0o777).toString(8)}); chmod 600 it`);
   }
-  const text = (await readFile(path, 'utf8')).trim();
+  return readFile(path);
+}
+
+/** Reads a signer key file, refusing one that other users can read. */
+export async function readSignerKeyFile(path: string, crypto?: Crypto): Promise<SignerKey> {
+  const text = (await readPrivateFile(path)).toString('utf8').trim();
   return parseSignerKey(text, nodeEd25519Signer, crypto);
 }
 
