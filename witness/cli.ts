@@ -28,6 +28,11 @@ Options:
   --concurrency N       index requests in flight (default 4)
   --rate N              index requests per second (default 20)
   --discover            also sweep projects the index's /simple/ list shows as changed
+  --webhook URL         POST each alert there as JSON (repeatable); retried with backoff, then
+                        written to webhook-dead-letters.jsonl in --data
+  --webhook-secret-file FILE
+                        HMAC-SHA256 key signing each POST (X-Diptych-Signature over
+                        "<X-Diptych-Timestamp>.<body>"); mode 0600. Or set DIPTYCH_WEBHOOK_SECRET
   --json                machine-readable output
   -h, --help            this help
 `;
@@ -68,6 +73,7 @@ export async function witnessCommand(argv: string[], env: CommandEnv = {}): Prom
       schedule: { type: 'string' }, projects: { type: 'string', multiple: true }, 'projects-file': { type: 'string' },
       grace: { type: 'string' }, 'log-vkey': { type: 'string', multiple: true }, host: { type: 'string' },
       port: { type: 'string' }, concurrency: { type: 'string' }, rate: { type: 'string' }, discover: { type: 'boolean' },
+      webhook: { type: 'string', multiple: true }, 'webhook-secret-file': { type: 'string' },
     });
     if (values.help || mode === '--help' || mode === '-h') {
       io.out(WITNESS_HELP);

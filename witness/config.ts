@@ -2,7 +2,10 @@
 // plain-HTTP URLs to non-loopback hosts are allowed but warned about (issue 5).
 import { readFile } from 'node:fs/promises';
 import { UsageError, integerFlag } from '../cli/args.js';
+import { utf8 } from '../log/bytes.js';
+import { readPrivateFile } from '../log/log-key.js';
 import { isValidProjectName, pep503Normalize } from '../log/project-name.js';
+import { MIN_SECRET_BYTES, redactUrl } from './webhooks.js';
 
 export const DEFAULT_SCHEDULE = '*/5 * * * *';
 
@@ -23,6 +26,10 @@ export interface WitnessConfig {
   readonly requestsPerSecond: number;
   /** Also sweep projects the index's project list shows as changed since the last sweep. */
   readonly discover: boolean;
+  /** Alerts are POSTed to each (witness/webhooks.ts). */
+  readonly webhookUrls: readonly string[];
+  /** HMAC key for the webhook signature header; never print it. */
+  readonly webhookSecret: Uint8Array | undefined;
   readonly warnings: readonly string[];
 }
 
@@ -41,6 +48,8 @@ export interface WitnessFlags {
   concurrency?: string;
   rate?: string;
   discover?: boolean;
+  webhook?: string[];
+  'webhook-secret-file'?: string;
 }
 
 function httpUrl(value: string | undefined, flag: string, warnings: string[]): string {
@@ -71,11 +80,56 @@ async function projectList(flags: WitnessFlags): Promise<string[]> {
   return [...new Set(out.map(pep503Normalize))];
 }
 
-export async function witnessConfig(flags: WitnessFlags): Promise<WitnessConfig> {
+function webhookUrl(value: string, warnings: string[]): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    // Not echoed: a webhook URL can carry a token.
+    throw new UsageError('--webhook must be a URL such as https://hooks.example.org/diptych');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError('--webhook must be an http(s) URL');
+  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+  if (url.protocol === 'http:' && !loopback) warnings.push(`--webhook ${redactUrl(value)} is not TLS-protected: anyone on the path can read the alerts`);
+  // Unlike index URLs, kept as given: a webhook's trailing slash can be part of its route.
+  return value;
+}
+
+/**
+ * The webhook secret: --webhook-secret-file (refused if other users can read it, like key files)
+ * or else DIPTYCH_WEBHOOK_SECRET; surrounding whitespace is not part of it. Errors name where
+ * the secret came from, never the secret.
+ */
+async function webhookSecret(flags: WitnessFlags, env: NodeJS.ProcessEnv): Promise<Uint8Array | undefined> {
+  const file = flags['webhook-secret-file'];
+  let text: string;
+  let source: string;
+  if (file !== undefined) {
+    text = (await readPrivateFile(file, 'webhook secret file')).toString('utf8').trim();
+    source = file;
+  } else if (env.DIPTYCH_WEBHOOK_SECRET !== undefined && env.DIPTYCH_WEBHOOK_SECRET !== '') {
+    text = env.DIPTYCH_WEBHOOK_SECRET.trim();
+    source = 'DIPTYCH_WEBHOOK_SECRET';
+  } else {
+    return undefined;
+  }
+  const secret = utf8(text);
+  if (secret.length < MIN_SECRET_BYTES) {
+    throw new UsageError(`the webhook secret in ${source} is shorter than ${MIN_SECRET_BYTES} bytes; make one with: openssl rand -hex 32`);
+  }
+  return secret;
+}
+
+export async function witnessConfig(flags: WitnessFlags, env: NodeJS.ProcessEnv = process.env): Promise<WitnessConfig> {
   const warnings: string[] = [];
   const logUrl = httpUrl(flags.log, '--log', warnings);
   const indexUrls = [...new Set((flags.index ?? ['https://pypi.org']).map((u) => httpUrl(u, '--index', warnings)))];
   if (flags.key === undefined) throw new UsageError('--key is required');
+  const webhookUrls = [...new Set((flags.webhook ?? []).map((u) => webhookUrl(u, warnings)))];
+  const secret = await webhookSecret(flags, env);
+  if (webhookUrls.length > 0 && secret === undefined) {
+    warnings.push('webhook deliveries are not signed (no --webhook-secret-file or DIPTYCH_WEBHOOK_SECRET): receivers cannot tell them from forgeries');
+  }
   return {
     logUrl,
     indexUrls,
@@ -90,6 +144,8 @@ export async function witnessConfig(flags: WitnessFlags): Promise<WitnessConfig>
     concurrency: integerFlag(flags.concurrency ?? '4', '--concurrency', 1, 1024)!,
     requestsPerSecond: integerFlag(flags.rate ?? '20', '--rate', 1, 100_000)!,
     discover: flags.discover === true,
+    webhookUrls,
+    webhookSecret: secret,
     warnings,
   };
 }
