@@ -63,3 +63,8 @@ export function escalationEntry(keys: SignerKey[], alert: string, action: Action
 export function ackEntry(keys: SignerKey[], alert: string, reason = 'we deleted that file on purpose'): Uint8Array {
   return canonicalEnvelopeBytes(signEnvelope(ACK_TYPE, { alert, reason, at: iso(T0) }, keys.map((k) => k.signer)));
 }
+
+export function releaseEntry(keys: SignerKey[], project: string, version: string, files: { filename: string; sha256: string; size?: number }[], createdMs = T0): Uint8Array {
+  const payload = { project, version, files: files.map((f) => ({ filename: f.filename, sha256: f.sha256, size: f.size ?? 10 })), created: iso(createdMs).replace('.000Z', 'Z') };
+  return canonicalEnvelopeBytes(signEnvelope('application/vnd.diptych.release+json', payload, keys.map((k) => k.signer)));
+}
