@@ -9,6 +9,7 @@ import { encodeBundle, MAX_ENTRY_SIZE } from '../log/bundle.js';
 import { TILE_WIDTH } from '../log/tile.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import { readBody } from './body.js';
+import { writeRateLimit, type RateLimitOptions } from './rate-limit.js';
 import { fileView, projectView, versionView } from '../log/project-views.js';
 import { proofBundle } from './proof-bundle.js';
 
@@ -19,12 +20,15 @@ const SHORT_LIVED = 'public, max-age=60';
 export interface AppOptions {
   /** Called with every unexpected (non-DiptychError) failure; never sent to the client. */
   onInternalError?: (error: unknown) => void;
+  /** Writes per second per client address (token bucket, 429 beyond it); none: unlimited. */
+  writeRateLimit?: number | RateLimitOptions;
 }
 
 export function createApp(log: TransparencyLog, options: AppOptions = {}): Hono {
   const app = new Hono();
   app.onError((error, c) => errorResponse(c, error, options.onInternalError));
   app.notFound((c) => errorResponse(c, new DiptychError('not_found', `no route for ${c.req.method} ${c.req.path}`)));
+  if (options.writeRateLimit !== undefined) app.use('*', writeRateLimit(typeof options.writeRateLimit === 'number' ? { perSecond: options.writeRateLimit } : options.writeRateLimit));
   mountTiles(app, log);
   mountApi(app, log);
   return app;
@@ -39,7 +43,7 @@ function errorResponse(c: Context, error: unknown, onInternal?: (e: unknown) => 
   }
   const status = statusOf(e.code);
   const headers: Record<string, string> = { 'cache-control': 'no-store' };
-  if (status === 503 || status === 429) headers['retry-after'] = '1';
+  if (status === 503 || status === 429) headers['retry-after'] = String(e.details?.['retryAfter'] ?? 1);
   // A body refused as too large is left partly unread, and the connection cannot carry another
   // request (@hono/node-server gives up draining it and drops the socket): say so, so that
   // keep-alive clients do not send their next request into a connection about to close.

@@ -22,6 +22,10 @@ Options:
   --policy FILE         log policy JSON: witnesses, quorums, trusted parties (SPEC §8)
   --cadence MS          milliseconds between checkpoints (default 1000)
   --verify-threads N    signature verification threads (default: one per core; 0: inline)
+  --rate-limit N        writes (POST) per second per client address, with bursts of N;
+                        more are refused with 429 and Retry-After (default: unlimited)
+  --max-pending N       entries waiting for the next checkpoint at most; more are refused
+                        with 503 overloaded, nothing of them stored (default 100000)
   --json                print the listening address as one JSON line
   -h, --help            this help
 `;
@@ -36,6 +40,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     policy: { type: 'string' },
     cadence: { type: 'string' },
     'verify-threads': { type: 'string' },
+    'rate-limit': { type: 'string' },
+    'max-pending': { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(SERVE_HELP);
@@ -44,10 +50,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const port = integerFlag(values.port, '--port', 0, 65535)!;
   const cadenceMs = integerFlag(values.cadence, '--cadence', 1, 60_000);
   const verifyThreads = integerFlag(values['verify-threads'], '--verify-threads', 0, 64);
+  const writeRateLimit = integerFlag(values['rate-limit'], '--rate-limit', 1, 1_000_000);
+  const maxPending = integerFlag(values['max-pending'], '--max-pending', 1, 10_000_000);
   const policy = values.policy === undefined ? undefined : parsePolicy(await readFile(values.policy, 'utf8'));
   const onWitnessError = witnessErrorReporter((line) => process.stderr.write(line));
-  const log = await TransparencyLog.open({ dataDir: values.data, keyFile: values.key, origin: values.origin, cadenceMs, verifyThreads, policy, onWitnessError });
-  const app = createApp(log, { onInternalError: (e) => process.stderr.write(`internal error: ${(e as Error).stack ?? String(e)}\n`) });
+  const log = await TransparencyLog.open({ dataDir: values.data, keyFile: values.key, origin: values.origin, cadenceMs, verifyThreads, maxPending, policy, onWitnessError });
+  const app = createApp(log, { writeRateLimit, onInternalError: (e) => process.stderr.write(`internal error: ${(e as Error).stack ?? String(e)}\n`) });
   const server = await listen(app, { host: values.host, port }).catch(async (e) => {
     await log.close();
     throw e;
