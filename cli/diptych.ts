@@ -9,6 +9,7 @@ import { signCommand } from './sign.js';
 import { submitCommand } from './submit.js';
 import { verifyCommand } from './verify.js';
 import { verifyLockCommand } from './verify-lock.js';
+import { auditCommand } from './audit.js';
 import { witnessCommand } from '../witness/cli.js';
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   submit: submitCommand,
   verify: verifyCommand,
   'verify-lock': verifyLockCommand,
+  audit: auditCommand,
   witness: (argv) => witnessCommand(argv),
 };
 
@@ -36,6 +38,7 @@ Commands:
   submit    submit an envelope to the log; saves the receipt
   verify    check downloaded files against signed manifests in the log
   verify-lock  check every hash a requirements.txt or pylock.toml pins
+  audit     check that the log only grows; --full re-hashes the whole log
   witness   observe a package index and cosign the log (serve | once)
 
 Run 'diptych <command> --help' for a command's options.

@@ -1,0 +1,72 @@
+// The derived state an auditor recomputes from the entries (key policies and releases, SPEC §3),
+// with the same rules as the log's own start-up replay (project-admission.ts replayProjectState),
+// one entry at a time as a full audit streams them. Browser-safe.
+//
+// Only `keys` and `release` entries change this state, and most of a log is other kinds. The
+// payloadType is read straight from the entry bytes when they have the JCS shape every logged
+// envelope has ({"payload":"<base64>","payloadType":"…",…}), so the rest are not JSON-parsed:
+// that keeps a full audit near hashing speed. Anything of another shape takes the full path,
+// exactly as the replay would, so the result is the same either way.
+import { utf8 } from './bytes.js';
+import { parseEnvelope } from './dsse.js';
+import { DiptychError } from './errors.js';
+import { evaluateEntry, signaturesOf } from './project-entry.js';
+import { KEYS_TYPE } from './project-policy.js';
+import { ProjectState } from './project-state.js';
+import { RELEASE_TYPE } from './release-manifest.js';
+
+const HEAD = utf8('{"payload":"');
+const MIDDLE = utf8('","payloadType":"');
+const GOVERNED = [utf8(KEYS_TYPE), utf8(RELEASE_TYPE)];
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+function startsAt(bytes: Uint8Array, at: number, prefix: Uint8Array): boolean {
+  if (at + prefix.length > bytes.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[at + i] !== prefix[i]) return false;
+  return true;
+}
+
+/**
+ * Whether an entry can change the derived state: 'no' when its bytes show a payloadType other
+ * than keys or release, 'yes' when they show one of those, 'parse' when they do not have the
+ * expected shape and only the full parse can tell.
+ */
+export function governedEntry(bytes: Uint8Array): 'yes' | 'no' | 'parse' {
+  if (!startsAt(bytes, 0, HEAD)) return 'parse';
+  let at = HEAD.length;
+  // Base64 never holds a quote or a backslash; an escaped payload is not canonical base64.
+  while (at < bytes.length && bytes[at] !== QUOTE) if (bytes[at++] === BACKSLASH) return 'parse';
+  if (!startsAt(bytes, at, MIDDLE)) return 'parse';
+  const typeStart = at + MIDDLE.length;
+  let typeEnd = typeStart;
+  while (typeEnd < bytes.length && bytes[typeEnd] !== QUOTE) if (bytes[typeEnd++] === BACKSLASH) return 'parse';
+  if (typeEnd >= bytes.length) return 'parse';
+  const type = bytes.subarray(typeStart, typeEnd);
+  return GOVERNED.some((g) => g.length === type.length && startsAt(type, 0, g)) ? 'yes' : 'no';
+}
+
+export class DerivedState {
+  readonly projects = new ProjectState();
+  /** Entries the rules refuse today (as the log's replay skips them). */
+  skipped = 0;
+
+  /**
+   * Applies entry `index`; true when it changed the state. Replaying just those entries, in
+   * order, rebuilds the same state (a resumed audit keeps them instead of re-reading the log).
+   */
+  apply(index: number, bytes: Uint8Array): boolean {
+    if (governedEntry(bytes) === 'no') return false;
+    try {
+      const parsed = parseEnvelope(bytes);
+      const change = evaluateEntry(this.projects, parsed, signaturesOf(parsed, 'all'), index, { foreignTypes: 'accept' });
+      if (change === undefined) return false;
+      this.projects.apply(change);
+      return true;
+    } catch (e) {
+      if (!(e instanceof DiptychError)) throw e;
+      this.skipped++;
+      return false;
+    }
+  }
+}
