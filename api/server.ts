@@ -1,7 +1,8 @@
 // Runs the hono app on Node's HTTP server, with timeouts that keep slow clients from holding
 // connections open forever. Node-only.
-import { serve } from '@hono/node-server';
-import type { Server } from 'node:http';
+import { getRequestListener, RequestError } from '@hono/node-server';
+import { createServer, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import type { Hono } from 'hono';
 
@@ -40,12 +41,15 @@ export function listen(app: Hono, options: ListenOptions = {}): Promise<RunningS
   const host = options.host ?? '127.0.0.1';
   const t = { ...SERVER_TIMEOUTS, ...options.timeouts };
   return new Promise((resolve, reject) => {
-    const server = serve({
-      fetch: app.fetch,
-      hostname: host,
-      port: options.port ?? 8080,
-      serverOptions: { requestTimeout: t.requestMs, headersTimeout: t.headersMs, keepAliveTimeout: t.keepAliveMs, connectionsCheckingInterval: t.checkIntervalMs },
-    }) as Server;
+    // getRequestListener rather than serve(): only it takes an errorHandler, for the requests
+    // @hono/node-server itself refuses (a '\\' in the path, a bad Host header).
+    const listener = getRequestListener(app.fetch, { hostname: host, errorHandler: answerRequestError });
+    const server: Server = createServer(
+      { requestTimeout: t.requestMs, headersTimeout: t.headersMs, keepAliveTimeout: t.keepAliveMs, connectionsCheckingInterval: t.checkIntervalMs },
+      listener,
+    );
+    server.listen(options.port ?? 8080, host);
+    server.on('clientError', answerClientError);
     server.once('error', reject);
     server.once('listening', () => {
       const { port } = server.address() as AddressInfo;
@@ -60,5 +64,35 @@ export function listen(app: Hono, options: ListenOptions = {}): Promise<RunningS
           }),
       });
     });
+  });
+}
+
+/**
+ * Requests Node's parser refuses (a '\\' or a control character in the target, a malformed
+ * header, headers over 16 KiB) get SPEC §5's JSON error instead of Node's bare
+ * "400 Bad Request"; timeouts keep Node's 408. The connection is closed either way.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // Nothing can be written on a reset socket, or after a response has begun on it.
+  if (error.code === 'ECONNRESET' || !socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) {
+    socket.destroy();
+    return;
+  }
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+    return;
+  }
+  const message = error.code === 'HPE_HEADER_OVERFLOW' ? 'the request headers are too large' : 'the request is not well-formed HTTP/1.1';
+  const body = JSON.stringify({ error: { code: 'bad_request', message } });
+  socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/** SPEC §5's JSON error for a request the adapter refuses before the app sees it. */
+function answerRequestError(error: unknown): Response {
+  const bad = error instanceof RequestError;
+  const body = bad ? { code: 'bad_request', message: `the request is malformed: ${error.message}` } : { code: 'internal_error', message: 'internal error' };
+  return new Response(JSON.stringify({ error: body }), {
+    status: bad ? 400 : 500,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
   });
 }

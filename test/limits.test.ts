@@ -138,6 +138,26 @@ test('body limits: entries over 65535 bytes are refused before they are read, de
   }
 });
 
+test('requests HTTP parsers refuse get SPEC §5 JSON errors, not bare 400s', async () => {
+  const s = await serve({});
+  try {
+    const cases = [
+      'GET /check\x01point HTTP/1.1\r\nHost: x\r\n\r\n', // a control character in the target
+      'GET /checkpoint HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n', // a space in a header name
+      `GET /checkpoint HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, // headers over 16 KiB
+      'GET /check\\point HTTP/1.1\r\nHost: x\r\n\r\n', // a backslash (refused by the adapter)
+      'GET /checkpoint HTTP/1.1\r\nHost: x y\r\n\r\n', // a malformed Host
+    ];
+    for (const raw of cases) {
+      const answer = await rawExchange(s.server.port, raw);
+      assert.match(answer, /^HTTP\/1\.1 400 /, JSON.stringify(raw.slice(0, 40)));
+      assert.match(answer, /\r\n\r\n\{"error":\{"code":"bad_request","message":"[^"]+"\}\}$/, JSON.stringify(raw.slice(0, 40)));
+    }
+  } finally {
+    await s.close();
+  }
+});
+
 /** Sends raw bytes, returns all the server wrote before closing. */
 function rawExchange(port: number, text: string): Promise<string> {
   return new Promise((resolve, reject) => {
