@@ -14,7 +14,7 @@ import { getJson, joinUrl } from './http-json.js';
 import type { TrustedCheckpoint } from './log-reader.js';
 import type { TileFetcher } from './tile-fetch.js';
 
-/** How often progress is made durable: a crash costs at most this much work. */
+/** How often progress is made durable by default: a crash costs at most this much work. */
 const SAVE_EVERY_MS = 2000;
 
 export interface FullAuditReport {
@@ -32,6 +32,8 @@ export interface FullAuditRun {
   readonly tiles: TileFetcher;
   readonly logUrl: string;
   readonly onBundle?: (done: number, total: number) => void;
+  /** Overrides SAVE_EVERY_MS (tests save after every bundle). */
+  readonly saveEveryMs?: number;
 }
 
 function servedState(logUrl: string): ServedState {
@@ -77,7 +79,7 @@ export async function runFullAudit(run: FullAuditRun): Promise<FullAuditReport> 
       },
       async onProgress(progress) {
         run.onBundle?.(++done, total);
-        if (performance.now() - lastSave < SAVE_EVERY_MS) return;
+        if (performance.now() - lastSave < (run.saveEveryMs ?? SAVE_EVERY_MS)) return;
         keptBytes = await run.state.saveFull(progress, kept, keptBytes);
         kept = [];
         lastSave = performance.now();

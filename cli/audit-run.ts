@@ -23,6 +23,8 @@ export interface AuditOptions {
   readonly warn: (line: string) => void;
   /** Told of each bundle a full audit finishes: (done, total) bundles. */
   readonly onBundle?: (done: number, total: number) => void;
+  /** How often a full audit saves its progress (default every 2 s). */
+  readonly saveEveryMs?: number;
 }
 
 export interface AuditReport {
@@ -98,7 +100,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     await state.ensureDir();
     await state.writeAudit({ logKey, checkpoint: fromUtf8(served.note), edge: tree.edge });
     const tilesFetched = tiles.counts.tiles;
-    const full = options.full ? await runFullAudit({ h, state, served, tiles, logUrl: options.logUrl, onBundle: options.onBundle }) : undefined;
+    const full = options.full ? await runFullAudit({ h, state, served, tiles, logUrl: options.logUrl, onBundle: options.onBundle, saveEveryMs: options.saveEveryMs }) : undefined;
     return { origin: served.origin, size: served.size, previousSize: kept?.tree.size ?? null, cosigned: served.cosigned, tilesFetched, full };
   } finally {
     await tiles.close();

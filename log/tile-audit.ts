@@ -86,6 +86,25 @@ function checkPrefixes(old: AuditedTree, tiles: ReadonlyMap<string, Uint8Array>)
 }
 
 /**
+ * checkEdge, telling a fork from a bad tile. An edge tile that did not change since the old size
+ * comes from the kept state; when the new root needs another one there, the log has rewritten
+ * history: if the log's current version of those tiles gives the new root, that is a fork.
+ */
+async function checkEdgeOrFork(h: MerkleHasher, old: AuditedTree, size: number, root: Hash, edge: readonly TileBytes[], fetched: readonly TileBytes[], fetchTile: FetchTile): Promise<void> {
+  try {
+    await checkEdge(h, size, root, edge);
+  } catch (e) {
+    const kept = edge.filter((t) => !fetched.some((f) => f.level === t.level && f.index === t.index));
+    if (kept.length === 0) throw e;
+    const now = await Promise.all(kept.map(async (t): Promise<TileBytes> => ({ ...t, bytes: await fetchTile(t) })));
+    const rewritten = now.filter((t, i) => !bytesEqual(t.bytes, kept[i]!.bytes));
+    const served = edge.map((t) => now.find((n) => n.level === t.level && n.index === t.index) ?? t);
+    if (rewritten.length === 0 || !(await checkEdge(h, size, root, served).then(() => true, () => false))) throw e;
+    throw new DiptychError('log_forked', `${rewritten.map(tilePath).join(', ')} of size ${old.size} changed, and the root of size ${size} needs the new version: the log rewrote its history`);
+  }
+}
+
+/**
  * Audits the step from `old` to a newer trusted checkpoint (size, root) by its tiles. Returns
  * the new tree with its right edge, to keep for the next run. Throws tile_mismatch when the
  * log's tiles disagree with its own checkpoint, log_forked when they agree but the new tree
@@ -101,7 +120,7 @@ export async function auditTiles(h: MerkleHasher, old: AuditedTree, size: number
   for (const t of fetched) tiles.set(key(t.level, t.index), t.bytes);
   checkFullTiles(h, fetched, tiles);
   const edge = edgeTiles(size).map((t): TileBytes => ({ ...t, bytes: tiles.get(key(t.level, t.index))?.subarray(0, t.width * HASH_SIZE) ?? new Uint8Array() }));
-  await checkEdge(h, size, root, edge);
+  await checkEdgeOrFork(h, old, size, root, edge, fetched, fetchTile);
   checkPrefixes(old, tiles);
   // Unchanged full tiles the proof might still need (none for well-formed sizes) are fetched.
   const fetchMissing = (level: number, index: number): Promise<Uint8Array> => fetchTile({ level, index, width: TILE_WIDTH });
