@@ -3,7 +3,7 @@
 // one, it reads only the tiles that changed, ties every newly full tile to its parent, checks
 // that the new right edge hashes to the new root, and proves consistency (RFC 9162) from hashes
 // it computed itself. The log's own proof endpoints are never asked. Browser-safe.
-import { bytesEqual, toBase64 } from './bytes.js';
+import { bytesEqual } from './bytes.js';
 import { DiptychError } from './errors.js';
 import { verifyConsistency } from './proof.js';
 import { changedTiles, hashTileSpan, TILE_HEIGHT, TILE_WIDTH, tileHashReader, type Tile } from './tile.js';
@@ -132,9 +132,4 @@ export async function auditTiles(h: MerkleHasher, old: AuditedTree, size: number
     throw new DiptychError('log_forked', `the tree of size ${size} does not extend the one of size ${old.size}: ${e.message}`);
   }
   return { size, root, edge: edge.map((t) => ({ ...t, bytes: Uint8Array.from(t.bytes) })) };
-}
-
-/** Root as base64, for messages. */
-export function rootText(root: Hash): string {
-  return toBase64(root);
 }
