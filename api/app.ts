@@ -12,6 +12,7 @@ import { readBody } from './body.js';
 import { writeRateLimit, type RateLimitOptions } from './rate-limit.js';
 import { fileView, projectView, versionView } from '../log/project-views.js';
 import { proofBundle } from './proof-bundle.js';
+import { alertProofIndexes, alertRecord, alertView, alertsView, suspensionsView, viewJoins } from '../monitor/views.js';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 // A partial tile of a given width never changes either, but it is superseded quickly.
@@ -78,10 +79,10 @@ async function entryBundle(log: TransparencyLog, index: number, width: number): 
 function mountApi(app: Hono, log: TransparencyLog): void {
   const api = new Hono();
   api.get('/log', (c) => c.json(log.info()));
-  // SPEC §5. Suspensions are derived by the monitor, which does not exist yet: none for now.
+  // SPEC §5: suspensions in force are a function of the log (monitor/governance.ts).
   api.get('/status', (c) =>
     c.json({
-      suspended: { index: false, projects: [] },
+      ...suspensionsView(log.state),
       checkpoint: new TextDecoder().decode(log.servedCheckpoint()),
       witnesses: log.witnessStatus(),
     }),
@@ -115,9 +116,18 @@ function mountApi(app: Hono, log: TransparencyLog): void {
   });
   // Not in SPEC §5: the projects a witness must watch (every one with a key policy, issue 5).
   api.get('/projects', (c) => c.json({ projects: log.projects.projectNames() }));
-  api.get('/projects/:name', (c) => c.json(projectView(log.projects, c.req.param('name'))));
-  api.get('/projects/:name/:version', (c) => c.json(versionView(log.projects, c.req.param('name'), c.req.param('version'))));
-  api.get('/files/:filename', (c) => c.json(fileView(log.projects, c.req.param('filename'))));
+  const joins = viewJoins(log.state);
+  api.get('/projects/:name', (c) => c.json(projectView(log.projects, c.req.param('name'), joins)));
+  api.get('/projects/:name/:version', (c) => c.json(versionView(log.projects, c.req.param('name'), c.req.param('version'), joins)));
+  api.get('/files/:filename', (c) => c.json(fileView(log.projects, c.req.param('filename'), joins)));
+  api.get('/alerts', (c) => c.json(alertsView(log.state, { project: c.req.query('project'), kind: c.req.query('kind'), severity: c.req.query('severity'), since: c.req.query('since') })));
+  api.get('/alerts/:id', async (c) => {
+    const record = alertRecord(log.state, c.req.param('id'));
+    // ?bundle=1: the alert's entries and its evidence, proven against one checkpoint, so that
+    // anyone can check the alert offline (diptych verify --bundle).
+    if (c.req.query('bundle') === '1') return c.json({ alert: alertView(record), bundle: await proofBundle(log, alertProofIndexes(record)) });
+    return c.json(alertView(record));
+  });
   app.route('/api/v1', api);
 }
 

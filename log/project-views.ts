@@ -1,5 +1,6 @@
-// The JSON shapes of SPEC §5's project, release and file lookups, computed from ProjectState.
-// Pure; observations and alerts are joined in by later work (empty for now). Browser-safe.
+// The JSON shapes of SPEC §5's project, release and file lookups, computed from ProjectState,
+// with what the witnesses observed and the alerts joined in by the caller (ViewJoins). Pure.
+// Browser-safe.
 import { DiptychError } from './errors.js';
 import { normalizeProjectName } from './project-name.js';
 import { versionKey } from './pep440.js';
@@ -32,11 +33,20 @@ function policyView(p: KeyPolicy) {
   };
 }
 
-function releaseView(r: ReleaseState, p: KeyPolicy): ReleaseView {
+/** The other panel and the alerts, from the monitor's state (none when absent). */
+export interface ViewJoins {
+  observations(project: string, version: string): readonly unknown[];
+  alerts(project: string, version: string): readonly unknown[];
+  observed(filename: string): readonly unknown[];
+}
+
+const NO_JOINS: ViewJoins = { observations: () => [], alerts: () => [], observed: () => [] };
+
+function releaseView(r: ReleaseState, p: KeyPolicy, joins: ViewJoins): ReleaseView {
   return {
     version: r.version,
     manifest: { files: signedFiles(r, p.revoked), entries: r.manifests.map((m) => m.index) },
-    observations: [],
+    observations: joins.observations(r.project, r.version),
     status: releaseStatus(r, p.revoked),
   };
 }
@@ -48,19 +58,19 @@ function projectPolicy(state: ProjectState, name: string): { project: string; po
   return { project, policy };
 }
 
-export function projectView(state: ProjectState, name: string) {
+export function projectView(state: ProjectState, name: string, joins: ViewJoins = NO_JOINS) {
   const { project, policy } = projectPolicy(state, name);
-  return { project, keys: policyView(policy), releases: state.releasesOf(project).map((r) => releaseView(r, policy)) };
+  return { project, keys: policyView(policy), releases: state.releasesOf(project).map((r) => releaseView(r, policy, joins)) };
 }
 
-export function versionView(state: ProjectState, name: string, version: string) {
+export function versionView(state: ProjectState, name: string, version: string, joins: ViewJoins = NO_JOINS) {
   const { project, policy } = projectPolicy(state, name);
   const release = state.release(project, versionKey(version));
   if (!release) throw new DiptychError('release_not_found', `no signed manifest for ${project} ${version} in the log`);
-  return { project, ...releaseView(release, policy), alerts: [] as unknown[] };
+  return { project, ...releaseView(release, policy, joins), alerts: joins.alerts(project, release.version) };
 }
 
-export function fileView(state: ProjectState, filename: string) {
+export function fileView(state: ProjectState, filename: string, joins: ViewJoins = NO_JOINS) {
   const ref = state.fileRelease(filename);
   const policy = ref && state.policy(ref.project);
   const release = ref && state.release(ref.project, ref.versionKey);
@@ -76,7 +86,7 @@ export function fileView(state: ProjectState, filename: string) {
     signedSha256: file.sha256,
     size: file.size,
     index: file.index,
-    observed: [] as unknown[],
+    observed: joins.observed(filename),
     status: signed ? 'signed' : 'revoked',
   };
 }

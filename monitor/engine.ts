@@ -26,6 +26,7 @@ import { ALERT_TYPE, parseAlertPayload, MAX_EVIDENCE, type AlertPayload } from '
 import { FindingSet, findingSeverity, type Finding, type Supporter } from './findings.js';
 import { severityStage, type Severity } from './kinds.js';
 import { OBSERVATION_TYPE, parseObservationPayload } from './observation-payload.js';
+import { ACK_TYPE, parseAckPayload } from './governance-payloads.js';
 import { ObservationIndex, type LoggedObservation } from './observation-index.js';
 
 export const DEFAULT_GRACE_MS = 3600_000;
@@ -55,6 +56,8 @@ export class Monitor {
   /** project → earliest `created` of any of its manifests. */
   private readonly signingSince = new Map<string, number>();
   private entriesRead = 0;
+  /** Alert ids the maintainers acknowledged (the log checked the signatures). */
+  readonly acknowledged = new Set<string>();
 
   constructor(options: MonitorOptions = {}) {
     this.graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
@@ -79,6 +82,7 @@ export class Monitor {
       const type = parsed.envelope.payloadType;
       if (type === OBSERVATION_TYPE) this.ingestObservation({ ...parseObservationPayload(parsed.payload), index });
       else if (type === ALERT_TYPE) this.ingestAlert(parseAlertPayload(parsed.payload));
+      else if (type === ACK_TYPE) this.acknowledged.add(parseAckPayload(parsed.payload).alert);
       else if (type === KEYS_TYPE || type === RELEASE_TYPE) this.ingestProjectEntry(parsed, index);
     } catch (e) {
       if (!(e instanceof DiptychError)) throw e;
@@ -175,6 +179,20 @@ export class Monitor {
     return f.supporters.some((s) => this.observations.isLatest(s));
   }
 
+  /**
+   * What a witness's current views still show: findings one of its latest views supports,
+   * not acknowledged, and more than informational. `witness once` exits 1 when there are any.
+   */
+  openDiscrepancies(witness: string): RaisedFinding[] {
+    const out: RaisedFinding[] = [];
+    for (const f of this.findings.all()) {
+      if (this.acknowledged.has(f.id) || !f.supporters.some((s) => s.witness === witness && this.observations.isLatest(s))) continue;
+      const severity = this.severity(f);
+      if (severity !== 'info') out.push({ finding: f, severity });
+    }
+    return out;
+  }
+
   /** The stage the log holds for an alert id: -1 none, 0 suspect, 1 confirmed. */
   loggedStage(id: string): -1 | 0 | 1 {
     return this.logged.get(id) ?? -1;
@@ -211,7 +229,7 @@ export class Monitor {
    * Whether an unchanged view should be logged again: a grace deadline of its release passed
    * between the last logged view (at `previousMs`) and this one, so only a fresh entry can show it.
    */
-  refreshDue(o: Pick<LoggedObservation, 'project' | 'version' | 'files' | 'observedAtMs'>, previousMs: number): boolean {
+  refreshDue(o: { project: string; version: string; files: readonly { uploadMs: number | null }[]; observedAtMs: number }, previousMs: number): boolean {
     const passed = (start: number) => previousMs < start + this.graceMs && start + this.graceMs <= o.observedAtMs;
     const release = this.projects.release(o.project, versionKey(o.version));
     if (release) return release.manifests.some((m) => passed(m.createdMs)) || o.files.some((f) => f.uploadMs !== null && passed(f.uploadMs));

@@ -14,7 +14,7 @@ import { witnessCommand, type CommandIo } from '../witness/cli.js';
 import { manualClock } from '../witness/clock.js';
 import { witnessConfig } from '../witness/config.js';
 import { formatAddCheckpoint } from '../witness/add-checkpoint.js';
-import { WitnessNode } from '../witness/node.js';
+import { WitnessNode, type WitnessReport } from '../witness/node.js';
 import { CheckpointLog } from './support/checkpoint-log.js';
 import { get, post } from './support/http-get.js';
 import { fromBase64 } from '../log/bytes.js';
@@ -117,8 +117,11 @@ test('once with two indexes: each is observed under its own URL, and a mirror th
     mirror.changeFileHash('snowballstemmer', file!, 'aa'.repeat(32));
     const args = ['once', ...base(ctx, 'e', ctx.log.url, 'snowballstemmer'), '--index', mirror.url];
     const result = await run(args);
-    assert.is(result.code, 0, result.err);
-    const report = JSON.parse(result.out) as SweepReport;
+    // Two vantage points disagreeing on one file is a split view (SPEC §4): exit 1, and an alert.
+    assert.is(result.code, 1, result.err);
+    const report = JSON.parse(result.out) as WitnessReport;
+    assert.equal(report.discrepancies.map((d) => `${d.kind} ${d.filename}`), [`split-view ${file}`]);
+    assert.equal(report.alerts.map((a) => `${a.kind} ${a.severity}`), ['split-view critical'], 'two index URLs are independent views');
     const payloads = await Promise.all(
       report.entries.map(async (i) => {
         const { envelope } = JSON.parse((await get(ctx.log.url, `/api/v1/entries/${i}`)).text) as { envelope: { payload: string } };

@@ -1,12 +1,13 @@
-// `diptych witness serve|once` (SPEC §6). The log side (serve --policy asking witnesses to
-// cosign) comes with the rest of the witness work. Exit codes: 0 clean; 1 an observation
-// failed for another reason (bad index answer, entry refused by the log); 3 the index or the
-// log could not be reached, even after retries; 2 usage.
+// `diptych witness serve|once` (SPEC §6). Exit codes: 0 clean; 1 a discrepancy this witness's
+// views show (monitor/engine.ts), or an observation failed for another reason (bad index
+// answer, entry refused by the log); 3 the index or the log could not be reached, even after
+// retries; 2 usage.
 import { EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, UsageError, parseCommand, reportFailure } from '../cli/args.js';
 import type { Clock } from './clock.js';
 import { witnessConfig, type WitnessFlags } from './config.js';
-import { WitnessNode } from './node.js';
+import { WitnessNode, type WitnessReport } from './node.js';
 import type { SweepReport } from './sweep.js';
+import type { AlertPayload } from '../monitor/alert-payload.js';
 
 export const WITNESS_HELP = `Usage: diptych witness serve|once --log URL --key SKEY [options]
 
@@ -23,6 +24,9 @@ Options:
   --projects-file FILE  more projects, one per line
   --schedule CRON       sweep schedule for serve (default every 5 minutes)
   --grace SECONDS       grace period before withheld/unsigned alerts (default 3600)
+  --confirm-after SECONDS
+                        re-fetch a discrepancy only this witness saw, over a fresh connection,
+                        after this delay: a second view confirms it (default 30; 0: never)
   --log-vkey VKEY       a log key whose checkpoints this witness cosigns (repeatable; serve)
   --host HOST, --port N address of the cosigning endpoint (serve; default 127.0.0.1:8081)
   --concurrency N       index requests in flight (default 4)
@@ -52,14 +56,23 @@ const processIo: CommandIo = { out: (t) => process.stdout.write(t), err: (t) => 
 
 const UNREACHABLE = new Set(['timeout', 'connection_failed', 'connection_reset', 'rate_limited', 'server_error', 'log_unreachable']);
 
-/** The exit code a sweep report stands for. */
-export function exitCodeOf(report: SweepReport): number {
+/** The exit code a sweep report stands for: a discrepancy the witness's views show is 1. */
+export function exitCodeOf(report: SweepReport & { discrepancies?: readonly unknown[] }): number {
   if (report.failures.some((f) => UNREACHABLE.has(f.reason))) return EXIT_UNREACHABLE;
-  return report.failures.length > 0 ? EXIT_FAILED : EXIT_OK;
+  return report.failures.length > 0 || (report.discrepancies?.length ?? 0) > 0 ? EXIT_FAILED : EXIT_OK;
 }
 
-function summary(report: SweepReport): string {
-  const lines = [`fetched ${report.fetched}, unchanged since last time ${report.notModified}, logged ${report.logged}, failures ${report.failures.length}`];
+function alertLine(a: AlertPayload): string {
+  const subject = [a.project, a.version, a.filename].filter((x) => x !== undefined).join(' ');
+  const hashes = a.expected !== undefined && a.observed !== undefined && a.kind !== 'log-fork' ? ` (signed/seen ${a.expected.slice(0, 12)}…, now ${a.observed.slice(0, 12)}…)` : '';
+  return `  ALERT ${a.severity} ${a.kind} ${subject}${hashes} id ${a.id.slice(0, 16)}`;
+}
+
+function summary(report: WitnessReport): string {
+  const lines = [
+    `fetched ${report.fetched}, unchanged since last time ${report.notModified}, logged ${report.logged}, alerts ${report.alerts.length}, open discrepancies ${report.discrepancies.length}, failures ${report.failures.length}`,
+  ];
+  for (const a of report.alerts) lines.push(alertLine(a));
   for (const f of report.failures) lines.push(`  ${f.project} (${f.source}): ${f.reason}: ${f.message}`);
   return lines.join('\n') + '\n';
 }
@@ -71,7 +84,7 @@ export async function witnessCommand(argv: string[], env: CommandEnv = {}): Prom
     const { values } = parseCommand(rest, {
       log: { type: 'string' }, index: { type: 'string', multiple: true }, key: { type: 'string' }, data: { type: 'string' },
       schedule: { type: 'string' }, projects: { type: 'string', multiple: true }, 'projects-file': { type: 'string' },
-      grace: { type: 'string' }, 'log-vkey': { type: 'string', multiple: true }, host: { type: 'string' },
+      grace: { type: 'string' }, 'confirm-after': { type: 'string' }, 'log-vkey': { type: 'string', multiple: true }, host: { type: 'string' },
       port: { type: 'string' }, concurrency: { type: 'string' }, rate: { type: 'string' }, discover: { type: 'boolean' },
       webhook: { type: 'string', multiple: true }, 'webhook-secret-file': { type: 'string' },
     });
@@ -96,7 +109,8 @@ export async function witnessCommand(argv: string[], env: CommandEnv = {}): Prom
 }
 
 async function once(node: WitnessNode, json: boolean, io: CommandIo): Promise<number> {
-  const report = await node.sweep();
+  const report = await node.sweep({ confirmNow: true });
+  await node.webhooksIdle();
   io.out(json ? JSON.stringify(report) + '\n' : summary(report));
   return exitCodeOf(report);
 }

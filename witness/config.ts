@@ -18,6 +18,8 @@ export interface WitnessConfig {
   readonly schedule: string;
   readonly projects: readonly string[];
   readonly graceSeconds: number;
+  /** A suspect discrepancy seen only by this witness is re-fetched afresh after this delay. */
+  readonly confirmAfterSeconds: number;
   /** The logs' verifier keys this witness cosigns for (tlog-witness). */
   readonly logVkeys: readonly string[];
   readonly host: string;
@@ -42,6 +44,7 @@ export interface WitnessFlags {
   projects?: string[];
   'projects-file'?: string;
   grace?: string;
+  'confirm-after'?: string;
   'log-vkey'?: string[];
   host?: string;
   port?: string;
@@ -138,6 +141,7 @@ export async function witnessConfig(flags: WitnessFlags, env: NodeJS.ProcessEnv 
     schedule: flags.schedule ?? DEFAULT_SCHEDULE,
     projects: await projectList(flags),
     graceSeconds: integerFlag(flags.grace, '--grace', 0, 365 * 86_400) ?? 3600,
+    confirmAfterSeconds: integerFlag(flags['confirm-after'], '--confirm-after', 0, 86_400) ?? 30,
     logVkeys: flags['log-vkey'] ?? [],
     host: flags.host ?? '127.0.0.1',
     port: integerFlag(flags.port ?? '8081', '--port', 0, 65_535)!,

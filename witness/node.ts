@@ -18,6 +18,26 @@ import { UndiciIndexClient } from './index-client.js';
 import { UndiciLogSubmitter } from './log-submitter.js';
 import { LevelWitnessState } from './state.js';
 import { runSweep, type SweepReport } from './sweep.js';
+import { Monitor } from '../monitor/engine.js';
+import type { AlertPayload } from '../monitor/alert-payload.js';
+import { LogFollower } from './log-follower.js';
+import { describeWebhookEvent, webhookNotifierFor, type WebhookNotifier } from './webhooks.js';
+
+/** A discrepancy this witness's current views show (what `witness once` exits 1 for). */
+export interface OpenDiscrepancy {
+  readonly id: string;
+  readonly kind: string;
+  readonly severity: string;
+  readonly project?: string;
+  readonly version?: string;
+  readonly filename?: string;
+}
+
+export interface WitnessReport extends SweepReport {
+  /** Alerts this sweep logged (new ones and confirmations). */
+  readonly alerts: AlertPayload[];
+  readonly discrepancies: OpenDiscrepancy[];
+}
 
 function mergeReports(reports: readonly SweepReport[]): SweepReport {
   return {
@@ -31,9 +51,12 @@ function mergeReports(reports: readonly SweepReport[]): SweepReport {
 }
 
 export class WitnessNode {
-  private sweeping: Promise<SweepReport> | undefined;
+  private sweeping: Promise<WitnessReport> | undefined;
   private server: RunningServer | undefined;
   private job: CronJob | undefined;
+  private confirmTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The two panels as the log holds them, rebuilt from the log on start (log-follower.ts). */
+  readonly monitor: Monitor;
 
   private constructor(
     readonly config: WitnessConfig,
@@ -42,7 +65,11 @@ export class WitnessNode {
     private readonly clients: readonly UndiciIndexClient[],
     private readonly submitter: UndiciLogSubmitter,
     private readonly clock: Clock,
-  ) {}
+    private readonly follower: LogFollower,
+    private readonly webhooks: WebhookNotifier | undefined,
+  ) {
+    this.monitor = new Monitor({ graceMs: config.graceSeconds * 1000, confirmAfterMs: config.confirmAfterSeconds * 1000 });
+  }
 
   static async open(config: WitnessConfig, clock: Clock = systemClock): Promise<WitnessNode> {
     // Sweeps, backoff and observation times all follow this clock.
@@ -53,26 +80,139 @@ export class WitnessNode {
       (baseUrl) => new UndiciIndexClient({ baseUrl, concurrency: config.concurrency, requestsPerSecond: config.requestsPerSecond, clock }),
     );
     const submitter = new UndiciLogSubmitter({ logUrl: config.logUrl, clock });
-    return new WitnessNode(config, key, state, clients, submitter, clock);
+    const webhooks = webhookNotifierFor(config, { clock, onEvent: (e) => process.stderr.write(`diptych witness: ${describeWebhookEvent(e)}\n`) });
+    return new WitnessNode(config, key, state, clients, submitter, clock, new LogFollower(config.logUrl), webhooks);
   }
 
-  /** One sweep of every index; if one is running already, that one's report. */
-  sweep(): Promise<SweepReport> {
-    this.sweeping ??= this.sweepAll().finally(() => (this.sweeping = undefined));
+  /**
+   * One sweep of every index, then the comparison with the log and the alerts it calls for;
+   * if a sweep is running already, that one's report. With `confirmNow`, a discrepancy only
+   * this witness saw is re-fetched within this call (after the confirmation delay), as
+   * `witness once` wants; otherwise the re-fetch is scheduled.
+   */
+  sweep(options: { confirmNow?: boolean } = {}): Promise<WitnessReport> {
+    this.sweeping ??= this.sweepAll(options.confirmNow ?? false).finally(() => (this.sweeping = undefined));
     return this.sweeping;
   }
 
-  private async sweepAll(): Promise<SweepReport> {
+  private async sweepAll(confirmNow: boolean): Promise<WitnessReport> {
     // Every project with a key policy in the log is watched, besides the configured ones.
     const policies = await this.submitter.policyProjects();
     const projects = [...this.config.projects, ...(policies.ok ? policies.projects : [])];
-    const report = mergeReports(await Promise.all(this.clients.map((client) => this.sweepIndex(client, projects))));
+    const followed = await this.followLog();
+    let report = mergeReports(await Promise.all(this.clients.map((client) => this.sweepIndex(client, projects, false))));
     if (!policies.ok) report.failures.push({ project: '(key policies)', source: 'json', reason: 'log_unreachable', message: policies.message });
-    return report;
+    if (followed !== undefined) report.failures.push(followed);
+    const alerts = await this.raiseAlerts(report);
+    const suspects = this.unconfirmedProjects();
+    if (suspects.length > 0 && this.config.confirmAfterSeconds > 0) {
+      if (confirmNow) {
+        await this.clock.sleep(this.config.confirmAfterSeconds * 1000);
+        const again = await this.confirm(suspects);
+        report = mergeReports([report, again]);
+        alerts.push(...again.alerts);
+      } else {
+        this.scheduleConfirmation(suspects);
+      }
+    }
+    return { ...report, alerts, discrepancies: this.openDiscrepancies() };
   }
 
-  private async sweepIndex(client: UndiciIndexClient, projects: readonly string[]): Promise<SweepReport> {
-    const deps = { client, state: this.state, submitter: this.submitter, signer: this.key.signer, witness: this.key.verifierKey, clock: this.clock };
+  /** Brings the monitor up to the log's size; a failure is reported, the sweep goes on. */
+  private async followLog(): Promise<SweepReport['failures'][number] | undefined> {
+    try {
+      await this.follower.follow(this.monitor);
+      return undefined;
+    } catch (e) {
+      return { project: '(log entries)', source: 'json', reason: 'log_unreachable', message: (e as Error).message };
+    }
+  }
+
+  /** Logs, signed by this witness, every finding its views show at a stage the log lacks. */
+  private async raiseAlerts(report: SweepReport): Promise<AlertPayload[]> {
+    const failure = await this.followLog();
+    if (failure) {
+      report.failures.push(failure);
+      return [];
+    }
+    const raised: AlertPayload[] = [];
+    for (const finding of this.monitor.toRaise(this.key.verifierKey)) {
+      const payload = this.monitor.alertPayload(finding, this.clock.now());
+      const outcome = await this.submitter.submit(alertEntry(payload, this.key.signer));
+      // alert_exists: another witness logged the same stage first, which is as good.
+      if (!outcome.ok && outcome.code !== 'alert_exists') {
+        report.failures.push({ project: payload.project ?? '(alert)', source: 'json', reason: outcome.reason, message: `alert ${payload.kind}: ${outcome.code}: ${outcome.message}` });
+        continue;
+      }
+      if (outcome.ok) {
+        raised.push(payload);
+        this.webhooks?.notify({ ...payload, index: outcome.index });
+      }
+    }
+    const after = await this.followLog();
+    if (after) report.failures.push(after);
+    return raised;
+  }
+
+  /** Projects with a suspect finding that only this witness's views support. */
+  private unconfirmedProjects(): string[] {
+    const me = this.key.verifierKey;
+    const projects = new Set<string>();
+    for (const f of this.monitor.findings.all()) {
+      if (f.project === undefined || this.monitor.severity(f) !== 'suspect') continue;
+      if (f.supporters.every((s) => s.witness === me)) projects.add(f.project);
+    }
+    return [...projects];
+  }
+
+  private scheduleConfirmation(projects: readonly string[]): void {
+    if (this.confirmTimer !== undefined) return;
+    this.confirmTimer = setTimeout(() => {
+      this.confirmTimer = undefined;
+      void this.confirm(projects).catch(() => undefined);
+    }, this.config.confirmAfterSeconds * 1000);
+  }
+
+  /**
+   * A second look (SPEC §4): the projects fetched again over fresh connections (a new client,
+   * so no cached connection or CDN edge is reused) and every view logged, changed or not.
+   */
+  async confirm(projects: readonly string[]): Promise<WitnessReport> {
+    const fresh = this.config.indexUrls.map(
+      (baseUrl) => new UndiciIndexClient({ baseUrl, concurrency: this.config.concurrency, requestsPerSecond: this.config.requestsPerSecond, clock: this.clock }),
+    );
+    try {
+      const report = mergeReports(await Promise.all(fresh.map((client) => this.sweepIndex(client, projects, true))));
+      const alerts = await this.raiseAlerts(report);
+      return { ...report, alerts, discrepancies: this.openDiscrepancies() };
+    } finally {
+      await Promise.all(fresh.map((c) => c.close()));
+    }
+  }
+
+  private openDiscrepancies(): OpenDiscrepancy[] {
+    return this.monitor.openDiscrepancies(this.key.verifierKey).map(({ finding: f, severity }) => ({
+      id: f.id,
+      kind: f.kind,
+      severity,
+      ...(f.project === undefined ? {} : { project: f.project }),
+      ...(f.version === undefined ? {} : { version: f.version }),
+      ...(f.filename === undefined ? {} : { filename: f.filename }),
+    }));
+  }
+
+  private async sweepIndex(client: UndiciIndexClient, projects: readonly string[], force: boolean): Promise<SweepReport> {
+    const deps = {
+      client,
+      state: this.state,
+      submitter: this.submitter,
+      signer: this.key.signer,
+      witness: this.key.verifierKey,
+      clock: this.clock,
+      monitor: this.monitor,
+      refetchAfterMs: Math.max(60_000, this.config.graceSeconds * 1000),
+    };
+    if (force) return runSweep(deps, { projects, force });
     if (!this.config.discover) return runSweep(deps, { projects });
     const discovery = await discoverChanged(client, this.state);
     const discovered = discovery.ok ? discovery.changed : [];
@@ -85,7 +225,7 @@ export class WitnessNode {
   }
 
   /** Sweeps on the cron schedule; `onReport` sees each report (or the error of a failed sweep). */
-  schedule(onReport: (report: SweepReport | Error) => void): void {
+  schedule(onReport: (report: WitnessReport | Error) => void): void {
     this.job = CronJob.from({
       cronTime: this.config.schedule,
       onTick: async () => {
@@ -114,19 +254,29 @@ export class WitnessNode {
    */
   async raiseFork(evidence: ForkEvidence): Promise<boolean> {
     try {
-      const outcome = await this.submitter.submit(alertEntry(logForkAlert(evidence), this.key.signer));
+      const alert = logForkAlert(evidence);
+      this.webhooks?.notify({ ...alert });
+      const outcome = await this.submitter.submit(alertEntry(alert, this.key.signer));
       return outcome.ok;
     } catch {
       return false;
     }
   }
 
+  /** Resolves once every webhook delivery queued so far is delivered or dead-lettered. */
+  async webhooksIdle(): Promise<void> {
+    await this.webhooks?.idle();
+  }
+
   async close(): Promise<void> {
+    clearTimeout(this.confirmTimer);
     await this.job?.stop();
     await this.server?.close();
     await this.sweeping?.catch(() => undefined);
     await Promise.all(this.clients.map((c) => c.close()));
     await this.submitter.close();
+    await this.follower.close();
+    await this.webhooks?.close();
     await this.state.close();
   }
 }

@@ -94,6 +94,8 @@ export function observationFingerprint(p: ObservationPayload, crypto: Crypto = n
 export interface LastObservation {
   readonly fingerprint: string;
   readonly lastSerial: number | null;
+  /** When it was observed (absent in records of older versions). */
+  readonly observedAtMs?: number;
 }
 
 export type ObservationChange = 'new' | 'files-changed' | 'serial-regressed' | 'unchanged';

@@ -49,6 +49,9 @@ export interface WitnessState {
   putProjectSerials(indexUrl: string, serials: Readonly<Record<string, number | null>>): Promise<void>;
   etag(url: string): Promise<string | undefined>;
   putEtag(url: string, etag: string): Promise<void>;
+  /** When a series was last fetched in full (without an ETag), milliseconds since the epoch. */
+  fetchedAt(series: string): Promise<number | undefined>;
+  putFetchedAt(series: string, ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,6 +61,7 @@ const COSIGNED = 'c\u0000';
 const FORK = 'f\u0000';
 const OBSERVED = 'o\u0000';
 const ETAG = 'e\u0000';
+const FETCHED = 't\u0000';
 const VERSIONS = 'v\u0000';
 const SERIALS = 's\u0000';
 
@@ -171,6 +175,14 @@ export class LevelWitnessState implements WitnessState {
 
   etag(url: string): Promise<string | undefined> {
     return this.read<string>(ETAG + url);
+  }
+
+  fetchedAt(series: string): Promise<number | undefined> {
+    return this.read<number>(FETCHED + series);
+  }
+
+  putFetchedAt(series: string, ms: number): Promise<void> {
+    return this.write(FETCHED + series, ms);
   }
 
   putEtag(url: string, etag: string): Promise<void> {

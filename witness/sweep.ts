@@ -21,6 +21,7 @@ import {
   type ObservationPayload,
 } from './observation.js';
 import { pep503Normalize } from '../log/project-name.js';
+import { versionKey } from '../log/pep440.js';
 import type { WitnessState } from './state.js';
 
 export interface SweepDeps {
@@ -32,6 +33,22 @@ export interface SweepDeps {
   /** The witness's vkey, as the log policy lists it. */
   readonly witness: string;
   readonly clock: Clock;
+  /** The monitor's view of the log, when the witness runs one (witness/node.ts). */
+  readonly monitor?: SweepMonitor;
+  /**
+   * A series not fetched in full for this long is fetched without its ETag, so that a view that
+   * did not change is still seen again after a grace deadline (a 304 would hide that a signed
+   * release is still missing). Absent: ETags always.
+   */
+  readonly refetchAfterMs?: number;
+}
+
+/** What the sweep asks of the monitor (monitor/engine.ts). */
+export interface SweepMonitor {
+  /** Versions with a signed manifest: their absence from a view is logged too (withheld). */
+  signedVersions(project: string): string[];
+  /** Whether an unchanged view must be logged again because a grace deadline passed. */
+  refreshDue(view: { project: string; version: string; files: readonly { uploadMs: number | null }[]; observedAtMs: number }, previousMs: number): boolean;
 }
 
 export interface SweepOptions {
@@ -40,6 +57,8 @@ export interface SweepOptions {
   readonly sources?: readonly ViewSource[];
   /** Projects observed at once (the index client bounds requests on its own). */
   readonly concurrency?: number;
+  /** Log every view, changed or not, fetched afresh (a confirmation re-fetch, SPEC §4). */
+  readonly force?: boolean;
 }
 
 export interface SweepFailure {
@@ -68,7 +87,7 @@ export async function runSweep(deps: SweepDeps, options: SweepOptions): Promise<
   const sources = options.sources ?? ['json', 'simple'];
   const projects = [...new Set(options.projects.map(pep503Normalize))];
   const jobs = projects.flatMap((project) => sources.map((source) => ({ project, source })));
-  await mapConcurrent(jobs, options.concurrency ?? 8, (job) => observeProject(deps, job.project, job.source, report));
+  await mapConcurrent(jobs, options.concurrency ?? 8, (job) => observeProject(deps, job.project, job.source, report, options.force ?? false));
   return report;
 }
 
@@ -77,10 +96,13 @@ export function seriesKey(indexUrl: string, project: string, source: ViewSource)
   return JSON.stringify([indexUrl, project, source]);
 }
 
-async function observeProject(deps: SweepDeps, project: string, source: ViewSource, report: SweepReport): Promise<void> {
+async function observeProject(deps: SweepDeps, project: string, source: ViewSource, report: SweepReport, force: boolean): Promise<void> {
   const { client, state } = deps;
   const series = seriesKey(client.baseUrl, project, source);
-  const etag = await state.etag(series);
+  const now = deps.clock.now();
+  const lastFull = deps.refetchAfterMs === undefined ? undefined : await state.fetchedAt(series);
+  const stale = deps.refetchAfterMs !== undefined && (lastFull === undefined || now - lastFull >= deps.refetchAfterMs);
+  const etag = force || stale ? undefined : await state.etag(series);
   const result = source === 'json' ? await client.projectJson(project, { etag }) : await client.simple(project, { etag });
   const before = await state.observedVersions(series);
   // A project the witness has seen that the index now says does not exist: every release is
@@ -98,9 +120,11 @@ async function observeProject(deps: SweepDeps, project: string, source: ViewSour
   report.fetched += 1;
   const view = result.ok ? result.value : emptyView(project, source);
   const ctx: ObservationContext = { witness: deps.witness, indexUrl: client.baseUrl, observedAt: deps.clock.now() };
-  const payloads = [...observationsFromView(view, ctx), ...removedReleases(view, before, ctx)];
+  const expected = [...(before ?? []), ...(deps.monitor?.signedVersions(project) ?? [])];
+  const payloads = [...observationsFromView(view, ctx), ...removedReleases(view, expected, ctx)];
   // Entries of one view go to the log together: the log batches them into one checkpoint.
-  const logged = await mapConcurrent(payloads, SUBMISSIONS_PER_VIEW, (payload) => logIfNews(deps, payload, report));
+  const logged = await mapConcurrent(payloads, SUBMISSIONS_PER_VIEW, (payload) => logIfNews(deps, payload, report, force));
+  if (deps.refetchAfterMs !== undefined && etag === undefined) await state.putFetchedAt(series, now);
   const complete = logged.every(Boolean);
   // Only a fully logged view may be skipped next time (a 304 would hide what did not get in).
   if (!complete) return;
@@ -112,18 +136,21 @@ function emptyView(project: string, source: ViewSource): IndexView {
   return { project, source, format: source === 'json' ? 'json-api' : 'pep691', serial: null, etag: null, versions: [], files: [] };
 }
 
-function removedReleases(view: IndexView, before: readonly string[] | undefined, ctx: ObservationContext): ObservationPayload[] {
-  const now = new Set(view.versions);
-  const gone = (before ?? []).filter((v) => !now.has(v));
+/** Empty views of releases the witness saw before or the developers signed, absent now. */
+function removedReleases(view: IndexView, expected: readonly string[], ctx: ObservationContext): ObservationPayload[] {
+  const now = new Set(view.versions.map(versionKey));
+  const gone = new Map<string, string>();
+  for (const v of expected) if (!now.has(versionKey(v)) && !gone.has(versionKey(v))) gone.set(versionKey(v), v);
   const observedAt = new Date(ctx.observedAt).toISOString();
-  return gone.map((version) => ({ witness: ctx.witness, indexUrl: ctx.indexUrl, project: view.project, version, lastSerial: view.serial, observedAt, source: view.source, files: [] }));
+  return [...gone.values()].map((version) => ({ witness: ctx.witness, indexUrl: ctx.indexUrl, project: view.project, version, lastSerial: view.serial, observedAt, source: view.source, files: [] }));
 }
 
 // Logs a payload if it is news; false when it should have been logged and was not.
-async function logIfNews(deps: SweepDeps, payload: ObservationPayload, report: SweepReport): Promise<boolean> {
+async function logIfNews(deps: SweepDeps, payload: ObservationPayload, report: SweepReport, force: boolean): Promise<boolean> {
   const subject = observationSubject(payload);
-  const change = compareObservation(await deps.state.lastObservation(subject), payload);
-  if (change === 'unchanged') {
+  const previous = await deps.state.lastObservation(subject);
+  const change = compareObservation(previous, payload);
+  if (change === 'unchanged' && !force && !refreshDue(deps, payload, previous?.observedAtMs)) {
     report.unchanged += 1;
     return true;
   }
@@ -141,8 +168,18 @@ async function logIfNews(deps: SweepDeps, payload: ObservationPayload, report: S
     report.failures.push({ project: payload.project, source: payload.source, reason: outcome.reason, message: `${outcome.code}: ${outcome.message}` });
     return false;
   }
-  await deps.state.putLastObservation(subject, { fingerprint: observationFingerprint(payload), lastSerial: payload.lastSerial });
+  await deps.state.putLastObservation(subject, { fingerprint: observationFingerprint(payload), lastSerial: payload.lastSerial, observedAtMs: Date.parse(payload.observedAt) });
   report.logged += 1;
   report.entries.push(outcome.index);
   return true;
+}
+
+function refreshDue(deps: SweepDeps, payload: ObservationPayload, previousMs: number | undefined): boolean {
+  if (!deps.monitor) return false;
+  const files = payload.files.map((f) => {
+    const ms = f.uploadTime === null ? NaN : Date.parse(f.uploadTime);
+    return { uploadMs: Number.isFinite(ms) ? ms : null };
+  });
+  // A record from before observation times were kept: at most one extra entry.
+  return deps.monitor.refreshDue({ project: payload.project, version: payload.version, files, observedAtMs: Date.parse(payload.observedAt) }, previousMs ?? 0);
 }
