@@ -10,6 +10,7 @@ import { submitCommand } from './submit.js';
 import { verifyCommand } from './verify.js';
 import { verifyLockCommand } from './verify-lock.js';
 import { auditCommand } from './audit.js';
+import { ackCommand, escalateCommand } from './escalate.js';
 import { witnessCommand } from '../witness/cli.js';
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
@@ -22,6 +23,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   verify: verifyCommand,
   'verify-lock': verifyLockCommand,
   audit: auditCommand,
+  escalate: escalateCommand,
+  ack: ackCommand,
   witness: (argv) => witnessCommand(argv),
 };
 
@@ -39,6 +42,8 @@ Commands:
   verify    check downloaded files against signed manifests in the log
   verify-lock  check every hash a requirements.txt or pylock.toml pins
   audit     check that the log only grows; --full re-hashes the whole log
+  escalate  a trusted party asks to suspend (or lift) over an alert
+  ack       maintainers acknowledge an alert about their project
   witness   observe a package index and cosign the log (serve | once)
 
 Run 'diptych <command> --help' for a command's options.

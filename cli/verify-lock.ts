@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { DiptychError, isDiptychError } from '../log/errors.js';
 import { normalizeProjectName } from '../log/project-name.js';
+import { suspensionCheck } from './suspensions.js';
 import type { ReleasePayload } from '../log/release-manifest.js';
 import { EXIT_FAILED, EXIT_OK, UsageError, parseCommand, urlFlag } from './args.js';
 import { mapConcurrent } from '../log/concurrent.js';
@@ -51,8 +52,10 @@ function fail(reason: string): never {
 
 function lookupIn(logUrl: string): Lookup {
   const releases = new Map<string, Promise<ReleaseFiles>>();
+  const notSuspended = suspensionCheck(logUrl);
   return async (pin) => {
     const project = normalizeProjectName(pin.project);
+    await notSuspended(project);
     if (pin.filename !== undefined) {
       const view = await getJson<{ project: string; signedSha256: string; status: string; index: number }>(joinUrl(logUrl, `/api/v1/files/${encodeURIComponent(pin.filename)}`));
       if (view.project !== project) fail(`${pin.filename} is signed for ${view.project}, not ${project}`);

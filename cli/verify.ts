@@ -9,6 +9,7 @@ import { EXIT_FAILED, EXIT_OK, UsageError, parseCommand, urlFlag } from './args.
 import { digestFile } from './file-digest.js';
 import { getJson, joinUrl } from './http-json.js';
 import { progress } from './progress.js';
+import { suspensionCheck } from './suspensions.js';
 import { fetchTrustedCheckpoint, fetchProvenRelease, type TrustedCheckpoint } from './log-reader.js';
 import { verifyBundleCommand } from './verify-bundle.js';
 import { WITNESS_FLAGS, WITNESS_HELP, witnessTrustFlags } from './witness-file.js';
@@ -50,13 +51,14 @@ interface Expect {
   version?: string;
 }
 
-async function verifyFile(logUrl: string, path: string, expect: Expect, checkpoint: () => Promise<TrustedCheckpoint>) {
+async function verifyFile(logUrl: string, path: string, expect: Expect, checkpoint: () => Promise<TrustedCheckpoint>, notSuspended: (project: string) => Promise<void>) {
   const filename = basename(path);
   const digest = await digestFile(path);
   const view = await getJson<FileView>(joinUrl(logUrl, `/api/v1/files/${encodeURIComponent(filename)}`));
   const fail = (reason: string): never => {
     throw new DiptychError('verification_failed', reason);
   };
+  await notSuspended(view.project);
   if (expect.project !== undefined && view.project !== expect.project) fail(`${filename} is signed for ${view.project}, not ${expect.project}`);
   if (expect.version !== undefined && !sameVersion(view.version, expect.version)) fail(`${filename} is signed for version ${view.version}, not ${expect.version}`);
   if (view.signedSha256 !== digest.sha256) fail(`sha256 ${digest.sha256} is not the signed ${view.signedSha256} (entry ${view.index})`);
@@ -85,11 +87,12 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   let pending: Promise<TrustedCheckpoint> | undefined;
   // Fetched once, after the first lookup, so it covers every entry the lookups name.
   const checkpoint = () => (pending ??= fetchTrustedCheckpoint(logUrl, { logKey: values['log-key'], witnesses }, (l) => process.stderr.write(l + '\n')));
+  const notSuspended = suspensionCheck(logUrl);
   const results = [];
   const bar = progress('verifying', positionals.length);
   for (const file of positionals) {
     try {
-      results.push({ file, ok: true as const, ...(await verifyFile(logUrl, file, expect, checkpoint)) });
+      results.push({ file, ok: true as const, ...(await verifyFile(logUrl, file, expect, checkpoint, notSuspended)) });
     } catch (e) {
       if (!isDiptychError(e)) throw e;
       results.push({ file, ok: false as const, reason: `${e.code}: ${e.message}` });
