@@ -7,6 +7,7 @@ import { DiptychError } from './errors.js';
 import { concatBytes } from './bytes.js';
 import { decodeBundle, encodeBundle } from './bundle.js';
 import { TILE_WIDTH } from './tile.js';
+import { faultPoint } from './fault.js';
 import type { AppendBatch, LogStorage, StoredHead } from './storage.js';
 import type { Hash } from './tree.js';
 
@@ -113,7 +114,10 @@ export class LevelStorage implements LogStorage {
     new DataView(head.buffer).setBigUint64(0, BigInt(batch.head.size));
     head.set(batch.head.checkpoint, 8);
     write.put(HEAD_KEY, head);
-    await write.write({ sync: true });
+    const written = write.write({ sync: true });
+    faultPoint('during-commit');
+    await written;
+    faultPoint('after-commit');
     const newest = bundles[bundles.length - 1];
     this.partialBundle = newest && countIn(batch.firstIndex + batch.entries.length, newest.index) < TILE_WIDTH ? newest : undefined;
   }

@@ -9,9 +9,10 @@ import { DiptychError } from './errors.js';
 import { toHex } from './bytes.js';
 import { LruCache } from './lru.js';
 import type { AppendBatch, LogStorage, StoredHead } from './storage.js';
-import { TILE_WIDTH, TileEdge, tileHashReader, tileWidthAt, type SubtreeMemo, type Tile } from './tile.js';
+import { hashTileSpan, TILE_WIDTH, TileEdge, tileHashReader, tileWidthAt, type SubtreeMemo, type Tile } from './tile.js';
 import { inclusionProof, inclusionProofs, consistencyProof, treeHash, type Hash, type HashReader, type MerkleHasher } from './tree.js';
 import { bytesEqual } from './bytes.js';
+import { faultPoint } from './fault.js';
 
 /** Signs checkpoints for this log and opens its own stored ones. */
 export interface CheckpointSigner {
@@ -272,6 +273,7 @@ export class Sequencer<C = undefined> {
     const size = edge.treeSize;
     const root = await treeHash(this.h, size, reader);
     const checkpoint = this.checkpoints.sign(size, root);
+    faultPoint('after-sign');
     const batch = { firstIndex, entries: fresh.map((p) => p.entry), leafHashes, tiles, head: { size, checkpoint } };
     return { batch, edge, admitted, reader };
   }
@@ -296,9 +298,26 @@ export class Sequencer<C = undefined> {
     let bytes = this.fullTiles.get(key);
     if (bytes === undefined) {
       bytes = await this.storage.readTile(level, index);
-      if (bytes !== undefined) this.fullTiles.set(key, bytes);
+      if (bytes !== undefined) {
+        await this.checkFullTile(level, index, bytes);
+        this.fullTiles.set(key, bytes);
+      }
     }
     return bytes;
+  }
+
+  /**
+   * A full tile read from storage must hash to its node in the tile above. That tile is either
+   * checked the same way or a partial tile of the edge, which hashes to the signed root (checked
+   * at start): so every tile the log serves or proves from is tied to its signed checkpoint, and
+   * a corrupted one is refused (state_inconsistent) instead of served.
+   */
+  private async checkFullTile(level: number, index: number, bytes: Uint8Array): Promise<void> {
+    const parent = await this.readTile(level + 1, Math.floor(index / TILE_WIDTH));
+    const at = (index % TILE_WIDTH) * 32;
+    if (bytes.length !== TILE_WIDTH * 32 || parent === undefined || parent.length < at + 32 || !bytesEqual(hashTileSpan(this.h, bytes, 0, TILE_WIDTH), parent.subarray(at, at + 32))) {
+      throw new DiptychError('state_inconsistent', `stored hash tile ${level}/${index} does not hash to its node in tile ${level + 1}/${Math.floor(index / TILE_WIDTH)}`);
+    }
   }
 
   /** A tile as served: `width` hashes, a prefix of the stored tile when it has grown since. */
@@ -346,12 +365,28 @@ export class Sequencer<C = undefined> {
     }
     const bytes = await this.storage.readEntry(index);
     if (bytes === undefined) throw new DiptychError('state_inconsistent', `entry ${index} is missing from storage`);
+    await this.checkLeaves(index, [bytes]);
     return bytes;
   }
 
+  /** Entries [start, end), each checked against its leaf hash in the (checked) hash tiles. */
   async entries(start: number, end: number): Promise<Uint8Array[]> {
     if (end > this.current.size) throw new DiptychError('size_beyond_tree', `entries up to ${end} requested, size is ${this.current.size}`);
-    return this.storage.readEntries(start, end);
+    const entries = await this.storage.readEntries(start, end);
+    await this.checkLeaves(start, entries);
+    return entries;
+  }
+
+  private async checkLeaves(start: number, entries: readonly Uint8Array[]): Promise<void> {
+    let tile: Uint8Array | undefined;
+    for (let i = 0; i < entries.length; i++) {
+      const index = start + i;
+      const at = (index % TILE_WIDTH) * 32;
+      if (i === 0 || at === 0) tile = await this.readTile(0, Math.floor(index / TILE_WIDTH));
+      if (tile === undefined || tile.length < at + 32 || !bytesEqual(tile.subarray(at, at + 32), this.h.leaf(entries[i]!))) {
+        throw new DiptychError('state_inconsistent', `stored entry ${index} does not hash to its leaf hash in the tree`);
+      }
+    }
   }
 
   async findLeaf(leafHash: Hash): Promise<number | undefined> {

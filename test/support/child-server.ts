@@ -34,6 +34,13 @@ export interface ServeOptions {
   dataDir: string;
   cadenceMs?: number;
   extraArgs?: readonly string[];
+  /** Added to the child's environment (e.g. the test-only DIPTYCH_FAULT, see log/fault.ts). */
+  env?: Readonly<Record<string, string>>;
+  /**
+   * Runs the server under `ulimit -f` (KiB): a write past that size fails with EFBIG, as on a
+   * full disk, without filling one.
+   */
+  fileSizeLimitKiB?: number;
 }
 
 function exitOf(child: ChildProcess): Promise<Exit> {
@@ -57,7 +64,11 @@ export function startChildServer(options: ServeOptions): Promise<ChildServer> {
     '--cadence', String(options.cadenceMs ?? 20),
     ...(options.extraArgs ?? []),
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { ...process.env, ...options.env };
+  const child =
+    options.fileSizeLimitKiB === undefined
+      ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env })
+      : spawn('bash', ['-c', `ulimit -f ${options.fileSizeLimitKiB} && exec "$0" "$@"`, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const exited = exitOf(child);
   let stdout = '';
   let stderr = '';
