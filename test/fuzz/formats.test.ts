@@ -333,4 +333,35 @@ test('tlog-witness add-checkpoint bodies: typed on any bytes; formatted requests
   }, 300);
 });
 
+test('regular expressions on input: the worst cases for each pattern finish in one pass', () => {
+  // Every pattern applied to outside input (docs/robustness.md lists them), on 100k-character
+  // strings built to make a backtracking engine retry: runs of the characters two adjacent
+  // quantifiers share, followed by a character that fails the match. A quadratic pattern takes
+  // minutes on these; all of them take milliseconds.
+  const n = 100_000;
+  const nasty = [
+    'tile/0/' + 'x000/'.repeat(n / 5) + 'x',
+    'tile/entries/' + 'x001/'.repeat(n / 5) + '001.p/',
+    ' '.repeat(n) + '1' + ' '.repeat(n) + 'x',
+    '1' + '.1'.repeat(n / 2) + '-',
+    '1+' + 'a.'.repeat(n / 2) + '!',
+    '1' + '0'.repeat(n) + 'x',
+    'a' + '-'.repeat(n) + '!',
+    'a' + '._-'.repeat(n / 3) + '_',
+    '2025-01-01T00:00:00.' + '1'.repeat(n) + 'Z',
+    '\uD800'.repeat(n),
+    'a'.repeat(n) + ' ',
+  ];
+  for (const text of nasty) {
+    typed(() => parseTilePath(text), ['invalid_tile_path']);
+    normalizeVersion(text);
+    typed(() => normalizeProjectName(text));
+    typed(() => parseTimestamp(text, 't'), ['invalid_timestamp']);
+    typed(() => checkDistFilename(text, 'a', '1'));
+    typed(() => parseCheckpoint(`o\n${text}\n${text}\n`));
+    typed(() => parseVerifierKey(`${text}+00000000+AA==`));
+    isWellFormed(text);
+  }
+});
+
 test.run();
