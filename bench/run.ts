@@ -9,6 +9,7 @@ import { appendOverHttp } from './append-http.js';
 import { policyThroughput } from './policy.js';
 import { sweepBench } from './sweep.js';
 import { verifyLockTime } from './verify-lock.js';
+import { auditBench } from './audit.js';
 import { result, type BenchResult } from './measure.js';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean' }, quick: { type: 'boolean' } } });
@@ -62,3 +63,9 @@ print(result('sweep.cold_logged', sweep.logged, 'entries'));
 print(result('sweep.idle_s', sweep.idleSeconds, 's'));
 print(result('sweep.idle_requests', sweep.idleRequestsPerSecond, 'requests/s', sweep.replayMaxRequestsPerSecond));
 print(result('sweep.peak_rss_mib', sweep.peakRssMiB, 'MiB'));
+
+// The full audit of a log served over loopback (issue 7): every bundle and tile fetched,
+// every entry re-hashed, every tile and the root rebuilt, the projects derived and compared.
+const audit = await auditBench(quick ? 100_000 : 1_000_000);
+print(result('audit.full', audit.entriesPerSecond, 'entries/s', audit.sha256LeafRate));
+print(result('audit.full.peak_rss_mib', audit.peakRssMiB, 'MiB', 256));

@@ -19,7 +19,7 @@ export interface TileFetcher {
   close(): Promise<void>;
 }
 
-export function tileFetcher(logUrl: string, connections = 10): TileFetcher {
+export function tileFetcher(logUrl: string, connections = 16): TileFetcher {
   const base = new URL(logUrl.endsWith('/') ? logUrl : `${logUrl}/`);
   const pool = new Pool(base.origin, { connections, headersTimeout: TIMEOUT_MS, bodyTimeout: TIMEOUT_MS });
   const counts = { tiles: 0, bundles: 0 };

@@ -34,7 +34,7 @@ export interface FullAuditHooks {
 }
 
 /** Bundles fetched ahead of the one being hashed: keeps the network and the CPU both busy. */
-const PREFETCH = 8;
+const PREFETCH = 16;
 
 interface Fetched {
   readonly index: number;
@@ -48,6 +48,23 @@ function rowsOf(edge: TileEdge): Uint8Array[] {
   const rows: Uint8Array[] = [];
   for (let level = 0; Math.floor(edge.treeSize / TILE_WIDTH ** level) > 0; level++) rows.push(edge.partial(level)?.slice() ?? new Uint8Array());
   return rows;
+}
+
+/**
+ * The leaf hashes SHA-256(0x00 ‖ entry) of a decoded bundle's entries, without copying them:
+ * the byte before each entry (the low byte of its length) is set to 0x00 for the hash and then
+ * restored, so the hash input is a view into the bundle. Copying every entry into a fresh
+ * buffer cost a third of a full audit's time.
+ */
+function leafHashesInPlace(h: MerkleHasher, bundle: Uint8Array, entries: readonly Uint8Array[]): Hash[] {
+  return entries.map((entry) => {
+    const at = entry.byteOffset - bundle.byteOffset;
+    const saved = bundle[at - 1]!;
+    bundle[at - 1] = 0;
+    const leaf = h.crypto.sha256(bundle.subarray(at - 1, at + entry.length));
+    bundle[at - 1] = saved;
+    return leaf;
+  });
 }
 
 export class FullAudit {
@@ -105,8 +122,9 @@ export class FullAudit {
     const skip = this.size - start; // entries of this bundle audited by an earlier run
     const before = this.edge.partial(0);
     const leaves: Hash[] = [];
+    const hashes = leafHashesInPlace(this.h, f.bundle, entries);
     for (let i = 0; i < entries.length; i++) {
-      const leaf = this.h.leaf(entries[i]!);
+      const leaf = hashes[i]!;
       if (i < skip && !bytesEqual(leaf, before!.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE))) {
         throw new DiptychError('bundle_mismatch', `entry ${start + i} in ${entriesPath(f.index, f.width)} is not the entry audited before`);
       }

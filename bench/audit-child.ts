@@ -1,0 +1,12 @@
+// One `diptych audit --full` run (the CLI's own runAudit) in a process of its own, so that its
+// peak RSS is the auditor's alone. Prints {entries, seconds, peakRssMiB} as one JSON line.
+// argv: log URL, verifier key, state directory.
+import { runAudit } from '../cli/audit-run.js';
+
+const [logUrl, logKey, stateDir] = process.argv.slice(2) as [string, string, string];
+const started = performance.now();
+const report = await runAudit({ logUrl, logKey, stateDir, full: true, warn: (line) => process.stderr.write(line + '\n') });
+const seconds = (performance.now() - started) / 1000;
+// maxRSS is in KiB (process.resourceUsage, getrusage): the peak over the whole process.
+const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+process.stdout.write(JSON.stringify({ entries: report.full?.entries ?? 0, projects: report.full?.projects.compared ?? 0, seconds, peakRssMiB }) + '\n');
