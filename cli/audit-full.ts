@@ -29,6 +29,7 @@ export interface FullAuditRun {
   readonly h: MerkleHasher;
   readonly state: AuditState;
   readonly served: TrustedCheckpoint;
+  readonly logKey: string;
   readonly tiles: TileFetcher;
   readonly logUrl: string;
   readonly onBundle?: (done: number, total: number) => void;
@@ -55,6 +56,7 @@ async function resume(run: FullAuditRun): Promise<{ audit: FullAudit; derived: D
   const derived = new DerivedState();
   const record = await run.state.readFull();
   if (record === undefined) return { audit: await FullAudit.start(run.h), derived, keptBytes: 0 };
+  if (record.logKey !== run.logKey) throw new DiptychError('audit_state_other_log', `${run.state.dir}/full.json holds the full audit of the log with key ${record.logKey}`);
   if (record.size > run.served.size) run.state.corrupt('full.json', `its progress (${record.size}) is beyond the checkpoint (${run.served.size})`);
   for (const { index, entry } of await run.state.readKept(record)) derived.apply(index, entry);
   return { audit: await FullAudit.start(run.h, record), derived, keptBytes: record.keptBytes };
@@ -80,7 +82,7 @@ export async function runFullAudit(run: FullAuditRun): Promise<FullAuditReport> 
       async onProgress(progress) {
         run.onBundle?.(++done, total);
         if (performance.now() - lastSave < (run.saveEveryMs ?? SAVE_EVERY_MS)) return;
-        keptBytes = await run.state.saveFull(progress, kept, keptBytes);
+        keptBytes = await run.state.saveFull(run.logKey, progress, kept, keptBytes);
         kept = [];
         lastSave = performance.now();
       },
@@ -94,7 +96,7 @@ export async function runFullAudit(run: FullAuditRun): Promise<FullAuditReport> 
     }
     throw e;
   }
-  keptBytes = await run.state.saveFull(audit.progress(), kept, keptBytes);
+  keptBytes = await run.state.saveFull(run.logKey, audit.progress(), kept, keptBytes);
   const seconds = (performance.now() - started) / 1000;
   const projects = await checkDerivedState(derived.projects, run.served.size, servedState(run.logUrl));
   return { entries: run.served.size - resumedFrom, resumedFrom, seconds, projects };

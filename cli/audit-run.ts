@@ -2,7 +2,7 @@
 // the tiles that it extends the checkpoint kept in the state directory, keeps the new one, and
 // with `full` re-hashes the whole log (cli/audit-full.ts). Hashing uses node:crypto; every
 // verifier is the browser-safe library's, behind its Crypto interface.
-import { fromUtf8, utf8 } from '../log/bytes.js';
+import { bytesEqual, fromUtf8, utf8 } from '../log/bytes.js';
 import { DiptychError } from '../log/errors.js';
 import { createNodeCrypto } from '../log/node-crypto.js';
 import { auditTiles, checkEdge, edgeTiles, type AuditedTree } from '../log/tile-audit.js';
@@ -74,7 +74,7 @@ async function advance(h: MerkleHasher, kept: { tree: AuditedTree; note: string 
     throw evidence('log_rolled_back', `the log serves a checkpoint of size ${served.size}, smaller than the size ${old.size} it signed before`, kept.note, note);
   }
   if (served.size === old.size) {
-    if (Buffer.compare(served.root, old.root) !== 0) throw evidence('log_forked', `the log signed two different roots for size ${old.size}`, kept.note, note);
+    if (!bytesEqual(served.root, old.root)) throw evidence('log_forked', `the log signed two different roots for size ${old.size}`, kept.note, note);
     return old;
   }
   try {
@@ -100,7 +100,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     await state.ensureDir();
     await state.writeAudit({ logKey, checkpoint: fromUtf8(served.note), edge: tree.edge });
     const tilesFetched = tiles.counts.tiles;
-    const full = options.full ? await runFullAudit({ h, state, served, tiles, logUrl: options.logUrl, onBundle: options.onBundle, saveEveryMs: options.saveEveryMs }) : undefined;
+    const full = options.full ? await runFullAudit({ h, state, served, logKey, tiles, logUrl: options.logUrl, onBundle: options.onBundle, saveEveryMs: options.saveEveryMs }) : undefined;
     return { origin: served.origin, size: served.size, previousSize: kept?.tree.size ?? null, cosigned: served.cosigned, tilesFetched, full };
   } finally {
     await tiles.close();

@@ -1,7 +1,7 @@
 // The auditor's state directory (`diptych audit --state DIR`):
 //   audit.json    {version, logKey, checkpoint, edge:[{level, index, width, hashes}]}: the last
 //                 checkpoint audited (signed note, as served) and its right-edge tiles
-//   full.json     {version, size, rows:[base64…], keptBytes}: how far `--full` got
+//   full.json     {version, logKey, size, rows:[base64…], keptBytes}: how far `--full` got
 //   full.entries  the keys and release entries the full audit applied, in log order, each as a
 //                 uint64 index, a uint16 length and the entry: the derived state, replayed on resume
 // Files are replaced atomically (write, fsync, rename). A file that does not read back is
@@ -23,6 +23,8 @@ export interface AuditRecord {
 }
 
 export interface FullRecord extends FullAuditProgress {
+  /** The log whose entries these are. */
+  readonly logKey: string;
   /** Length of full.entries that belongs to this progress (a crash may leave more). */
   readonly keptBytes: number;
 }
@@ -112,14 +114,14 @@ export class AuditState {
     const file = this.path('full.json');
     const v = await readJson(file);
     if (v === undefined) return undefined;
-    if (!isCount(v.size) || !isCount(v.keptBytes) || !Array.isArray(v.rows) || !v.rows.every((r) => typeof r === 'string')) corrupt(file, 'bad fields');
+    if (typeof v.logKey !== 'string' || !isCount(v.size) || !isCount(v.keptBytes) || !Array.isArray(v.rows) || !v.rows.every((r) => typeof r === 'string')) corrupt(file, 'bad fields');
     let rows: Uint8Array[];
     try {
       rows = (v.rows as string[]).map((r) => fromBase64(r));
     } catch {
       corrupt(file, 'rows are not base64');
     }
-    return { size: v.size, rows, keptBytes: v.keptBytes };
+    return { logKey: v.logKey as string, size: v.size as number, rows, keptBytes: v.keptBytes as number };
   }
 
   /** The kept entries of a progress record; a longer file (a crash mid-append) is cut back. */
@@ -143,7 +145,7 @@ export class AuditState {
   }
 
   /** Appends kept entries (fsynced), then records the progress that covers them. */
-  async saveFull(progress: FullAuditProgress, kept: readonly { index: number; entry: Uint8Array }[], keptBytes: number): Promise<number> {
+  async saveFull(logKey: string, progress: FullAuditProgress, kept: readonly { index: number; entry: Uint8Array }[], keptBytes: number): Promise<number> {
     let total = keptBytes;
     if (kept.length > 0) {
       const records = new Uint8Array(kept.reduce((n, k) => n + 10 + k.entry.length, 0));
@@ -165,7 +167,7 @@ export class AuditState {
       total += records.length;
     }
     const rows = progress.rows.map((r) => toBase64(r));
-    await writeAtomic(this.path('full.json'), JSON.stringify({ version: VERSION, size: progress.size, rows, keptBytes: total }) + '\n');
+    await writeAtomic(this.path('full.json'), JSON.stringify({ version: VERSION, logKey, size: progress.size, rows, keptBytes: total }) + '\n');
     return total;
   }
 

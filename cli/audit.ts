@@ -4,6 +4,7 @@
 import { DiptychError } from '../log/errors.js';
 import { EXIT_OK, UsageError, parseCommand, requireString, urlFlag } from './args.js';
 import { runAudit, type AuditReport } from './audit-run.js';
+import { progress, type Progress } from './progress.js';
 import { WITNESS_FLAGS, WITNESS_HELP, witnessTrustFlags } from './witness-file.js';
 
 export const AUDIT_HELP = `Usage: diptych audit --log URL --state DIR [--log-key VKEY] [--witnesses FILE --quorum K] [--full]
@@ -49,17 +50,13 @@ function summary(r: AuditReport): string {
   return out;
 }
 
-/** A progress bar on a terminal, redrawn at most a few times a second. */
-function bundleBar(): ((done: number, total: number) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
-  let last = 0;
+/** The progress bar of a full audit (cli/progress.ts: drawn only on a terminal), per bundle. */
+function bundleBar(): (done: number, total: number) => void {
+  let bar: Progress | undefined;
   return (done, total) => {
-    const now = performance.now();
-    if (now - last < 200 && done < total) return;
-    last = now;
-    const width = 30;
-    const filled = Math.round((done / Math.max(1, total)) * width);
-    process.stderr.write(`\rauditing [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total} bundles${done === total ? '\r\x1b[K' : ''}`);
+    bar ??= progress('auditing bundles', total);
+    bar.tick();
+    if (done === total) bar.done();
   };
 }
 
