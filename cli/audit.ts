@@ -1,13 +1,15 @@
 // `diptych audit --log URL --state DIR [--full]`: the auditor's command (cli/audit-run.ts does
 // the work). Exit 0 when the log checks out, 1 when it does not (a fork or rollback prints both
 // signed checkpoints), 2 on a usage error, 3 when the log cannot be reached (SPEC §6).
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { DiptychError } from '../log/errors.js';
 import { EXIT_OK, UsageError, parseCommand, requireString, urlFlag } from './args.js';
 import { runAudit, type AuditReport } from './audit-run.js';
 import { progress, type Progress } from './progress.js';
 import { WITNESS_FLAGS, WITNESS_HELP, witnessTrustFlags } from './witness-file.js';
 
-export const AUDIT_HELP = `Usage: diptych audit --log URL --state DIR [--log-key VKEY] [--witnesses FILE --quorum K] [--full]
+export const AUDIT_HELP = `Usage: diptych audit --log URL [--state DIR] [--log-key VKEY] [--witnesses FILE --quorum K] [--full]
 
 Checks that the log only grows. Fetches its checkpoint, checks the log's signature (and the
 witnesses' cosignatures), and proves from the log's hash tiles, fetching only those that changed
@@ -24,7 +26,7 @@ in DIR: an interrupted run resumes, and a later run audits only the entries adde
 
 Options:
   --log URL        the log
-  --state DIR      where the audit is kept between runs
+  --state DIR      where the audit is kept between runs; default ~/.diptych/audit/HOST_PORT
   --log-key VKEY   the log's verifier key; default: the one kept in DIR, or on a first run the
                    one the log names itself (with a warning)
 ${WITNESS_HELP}  --full           re-hash and rebuild the whole log (see above)
@@ -60,6 +62,13 @@ function bundleBar(): (done: number, total: number) => void {
   };
 }
 
+/** One state directory per log URL, under the user's home (SPEC §6 makes --state optional). */
+function defaultStateDir(logUrl: string): string {
+  const url = new URL(logUrl);
+  const name = `${url.hostname}_${url.port || (url.protocol === 'https:' ? '443' : '80')}${url.pathname.replace(/\/+$/, '').replace(/[^A-Za-z0-9.-]/g, '_')}`;
+  return join(homedir(), '.diptych', 'audit', name);
+}
+
 export async function auditCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, { log: { type: 'string' }, state: { type: 'string' }, 'log-key': { type: 'string' }, full: { type: 'boolean' }, ...WITNESS_FLAGS });
   if (values.help) {
@@ -68,7 +77,7 @@ export async function auditCommand(argv: string[]): Promise<number> {
   }
   if (positionals.length > 0) throw new UsageError('audit takes no positional arguments');
   const logUrl = urlFlag(values.log, '--log');
-  const stateDir = requireString(values.state, '--state');
+  const stateDir = values.state === undefined ? defaultStateDir(logUrl) : requireString(values.state, '--state');
   const witnesses = await witnessTrustFlags(values);
   try {
     const report = await runAudit({ logUrl, stateDir, logKey: values['log-key'], witnesses, full: values.full ?? false, warn: (l) => process.stderr.write(l + '\n'), onBundle: bundleBar() });

@@ -214,7 +214,7 @@ test('project views that the entries do not give fail the full audit', async (ct
 });
 
 test('usage errors exit 2, an unreachable log exits 3', async (ctx) => {
-  assert.is((await runCli(['audit', '--log', 'http://127.0.0.1:9'])).code, 2, 'no --state');
+  assert.is((await runCli(['audit', '--state', ctx.dir])).code, 2, 'no --log');
   assert.is((await runCli(['audit', '--state', ctx.dir, '--log', 'http://127.0.0.1:9', '--quorum', '1'])).code, 2, '--quorum alone');
   const run = await runCli(['audit', '--state', ctx.dir, '--log', 'http://127.0.0.1:9', '--log-key', newSignerKey('x.test/log').verifierKey]);
   assert.is(run.code, 3, run.stderr);
