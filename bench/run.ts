@@ -10,6 +10,7 @@ import { policyThroughput } from './policy.js';
 import { sweepBench } from './sweep.js';
 import { verifyLockTime } from './verify-lock.js';
 import { auditBench } from './audit.js';
+import { monitorBench } from './monitor.js';
 import { result, type BenchResult } from './measure.js';
 
 const { values } = parseArgs({ options: { json: { type: 'boolean' }, quick: { type: 'boolean' } } });
@@ -63,6 +64,25 @@ print(result('sweep.cold_logged', sweep.logged, 'entries'));
 print(result('sweep.idle_s', sweep.idleSeconds, 's'));
 print(result('sweep.idle_requests', sweep.idleRequestsPerSecond, 'requests/s', sweep.replayMaxRequestsPerSecond));
 print(result('sweep.peak_rss_mib', sweep.peakRssMiB, 'MiB'));
+
+// The monitor reading a synthetic log of key policies, manifests and two witnesses' observations
+// (bench/monitor-log.ts) into a fresh Monitor, in a process of its own; against decoding the same
+// entries' JSON (envelope and payload), and their SHA-256, in that process.
+const mon = await monitorBench(quick ? 100_000 : 1_000_000);
+const perSecond = (n: number, ms: number): number => (n / ms) * 1000;
+const jsonRate = perSecond(mon.entries, mon.jsonParseMs);
+print(result('monitor.entries', mon.entries, 'entries'));
+print(result('monitor.generate_s', mon.generateMs / 1000, 's'));
+print(result('monitor.baseline_json_parse', jsonRate, 'entries/s'));
+print(result('monitor.baseline_sha256', perSecond(mon.entries, mon.sha256Ms), 'entries/s'));
+print(result('monitor.ingest', perSecond(mon.entries, mon.ingestMs), 'entries/s', jsonRate));
+print(result('monitor.ingest.vs_sha256', perSecond(mon.entries, mon.ingestMs), 'entries/s', perSecond(mon.entries, mon.sha256Ms)));
+print(result('monitor.ingest_s', mon.ingestMs / 1000, 's'));
+print(result('monitor.comparisons', perSecond(mon.observations, mon.ingestMs), 'observations/s'));
+print(result('monitor.findings', mon.findings, 'findings'));
+print(result('monitor.heap_mib', mon.heapMiB, 'MiB'));
+print(result('monitor.log_mib', mon.logMiB, 'MiB'));
+print(result('monitor.peak_rss_mib', mon.peakRssMiB, 'MiB'));
 
 // The full audit of a log served over loopback (issue 7): every bundle and tile fetched,
 // every entry re-hashed, every tile and the root rebuilt, the projects derived and compared.
