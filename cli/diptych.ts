@@ -11,6 +11,7 @@ import { verifyCommand } from './verify.js';
 import { verifyLockCommand } from './verify-lock.js';
 import { auditCommand } from './audit.js';
 import { ackCommand, escalateCommand } from './escalate.js';
+import { demoCommand } from './demo.js';
 import { witnessCommand } from '../witness/cli.js';
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   audit: auditCommand,
   escalate: escalateCommand,
   ack: ackCommand,
+  demo: demoCommand,
   witness: (argv) => witnessCommand(argv),
 };
 
@@ -44,6 +46,7 @@ Commands:
   audit     check that the log only grows; --full re-hashes the whole log
   escalate  a trusted party asks to suspend (or lift) over an alert
   ack       maintainers acknowledge an alert about their project
+  demo      the whole story on this machine: sign, tamper, alert, escalate, suspend
   witness   observe a package index and cosign the log (serve | once)
 
 Run 'diptych <command> --help' for a command's options.

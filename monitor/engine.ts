@@ -31,6 +31,7 @@ import { ObservationIndex, type LoggedObservation } from './observation-index.js
 
 export const DEFAULT_GRACE_MS = 3600_000;
 export const DEFAULT_CONFIRM_AFTER_MS = 30_000;
+const MIN_CONFIRM_AFTER_MS = 1000;
 
 export interface MonitorOptions {
   /** How long after a manifest or an upload the other panel may lag (default one hour). */
@@ -61,7 +62,8 @@ export class Monitor {
 
   constructor(options: MonitorOptions = {}) {
     this.graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
-    this.confirmAfterMs = options.confirmAfterMs ?? DEFAULT_CONFIRM_AFTER_MS;
+    // Two views of one sweep are never independent: at least a second apart.
+    this.confirmAfterMs = Math.max(MIN_CONFIRM_AFTER_MS, options.confirmAfterMs ?? DEFAULT_CONFIRM_AFTER_MS);
     this.findings = new FindingSet(options.crypto ?? nobleCrypto);
     this.observations = new ObservationIndex(this.findings);
   }

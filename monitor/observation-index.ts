@@ -41,6 +41,8 @@ export class ObservationIndex {
   private readonly byRelease = new Map<string, Set<string>>();
   /** filename → series key → the hash that series shows now. */
   private readonly files = new Map<string, Map<string, FileView>>();
+  /** filename → hash → when any series first showed it. */
+  private readonly hashFirstSeen = new Map<string, Map<string, number>>();
   /** (witness, index, source, project) → highest serial seen, and where. */
   private readonly serials = new Map<string, { serial: number; index: number }>();
 
@@ -126,7 +128,12 @@ export class ObservationIndex {
     }
   }
 
-  /** Two series showing one filename with two hashes: a split view (a missing file is not). */
+  /**
+   * Two series showing one filename with two hashes: a split view (a missing file is not).
+   * Views are not simultaneous, so a series that has not looked since the file changed is not
+   * split from one that has: the later view's hash must have been seen by the time of the
+   * earlier view, i.e. both hashes were being served at once.
+   */
   private updateFileViews(prev: LoggedObservation | undefined, o: LoggedObservation, supporter: Supporter): void {
     const listed = new Set(o.files.map((f) => f.filename));
     for (const p of prev?.files ?? []) if (!listed.has(p.filename)) this.files.get(p.filename)?.delete(supporter.series);
@@ -137,9 +144,14 @@ export class ObservationIndex {
     let views = this.files.get(f.filename);
     if (!views) this.files.set(f.filename, (views = new Map()));
     views.set(supporter.series, { sha256: f.sha256, supporter });
+    let seen = this.hashFirstSeen.get(f.filename);
+    if (!seen) this.hashFirstSeen.set(f.filename, (seen = new Map()));
+    if ((seen.get(f.sha256) ?? Infinity) > o.observedAtMs) seen.set(f.sha256, o.observedAtMs);
     if (views.size === 1) return;
     for (const v of views.values()) {
       if (v.sha256 === f.sha256) continue;
+      const [earlier, later] = v.supporter.observedAtMs <= o.observedAtMs ? [v.supporter.observedAtMs, f.sha256] : [o.observedAtMs, v.sha256];
+      if (seen.get(later)! > earlier) continue;
       const pair = [v.sha256, f.sha256].sort();
       const subject = { kind: 'split-view' as const, project: o.project, version: o.version, filename: f.filename, expected: pair[0], observed: pair.join(' ') };
       this.findings.add(subject, [], [v.supporter, supporter]);

@@ -68,7 +68,9 @@ export class WitnessNode {
     private readonly follower: LogFollower,
     private readonly webhooks: WebhookNotifier | undefined,
   ) {
-    this.monitor = new Monitor({ graceMs: config.graceSeconds * 1000, confirmAfterMs: config.confirmAfterSeconds * 1000 });
+    // --confirm-after 0 turns the re-fetch off; views still need the default gap to confirm.
+    const confirmAfterMs = config.confirmAfterSeconds > 0 ? config.confirmAfterSeconds * 1000 : undefined;
+    this.monitor = new Monitor({ graceMs: config.graceSeconds * 1000, confirmAfterMs });
   }
 
   static async open(config: WitnessConfig, clock: Clock = systemClock): Promise<WitnessNode> {
