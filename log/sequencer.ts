@@ -103,6 +103,8 @@ export class Sequencer<C = undefined> {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running: Promise<void> | undefined;
   private lastIntegration = 0;
+  /** When the current checkpoint was signed and stored (or the log opened): for its age in /metrics. */
+  private checkpointTime = Date.now();
   private closed = false;
 
   private constructor(options: SequencerOptions<C>, edge: TileEdge, head: StoredHead) {
@@ -169,6 +171,11 @@ export class Sequencer<C = undefined> {
 
   get checkpoint(): Uint8Array {
     return this.current.checkpoint;
+  }
+
+  /** Milliseconds since the epoch at which the current checkpoint became durable (or the log opened). */
+  get checkpointedAt(): number {
+    return this.checkpointTime;
   }
 
   get pendingCount(): number {
@@ -284,6 +291,7 @@ export class Sequencer<C = undefined> {
     this.staged = undefined;
     this.edge = staged.edge;
     this.current = staged.batch.head;
+    this.checkpointTime = Date.now();
     staged.admitted?.commit();
     for (const t of staged.batch.tiles) if (t.width === TILE_WIDTH) this.fullTiles.set(`${t.level}/${t.index}`, t.bytes);
     this.onCheckpoint?.(staged.batch.head.checkpoint, staged.batch.head.size);

@@ -46,6 +46,10 @@ export interface LogOptions {
   onWitnessError?: (vkey: string, error: unknown) => void;
   /** Told when a suspension the escalations call for could not be published (it is retried). */
   onPublishError?: (error: unknown) => void;
+  /** Told of each new durable checkpoint (for logs); must not throw or block, appends wait for it. */
+  onCheckpoint?: (size: number) => void;
+  /** Told of each verified cosignature by a policy witness (for logs); must not throw. */
+  onCosigned?: (vkey: string, size: number) => void;
 }
 
 export interface LogInfo {
@@ -93,6 +97,7 @@ export class TransparencyLog {
       timeoutMs: options.witnessTimeoutMs,
       retryMs: options.witnessRetryMs,
       onError: options.onWitnessError,
+      onCosigned: options.onCosigned,
     });
     const storage = await LevelStorage.open(join(options.dataDir, 'db'));
     const hasher = merkleHasher(crypto);
@@ -109,7 +114,10 @@ export class TransparencyLog {
         cadenceMs: options.cadenceMs,
         maxPending: options.maxPending,
         admission: options.admission ?? new LogAdmission(state, logKeyid, options.projectRules, () => publisher?.wake()),
-        onCheckpoint: (checkpoint) => witnesses.checkpoint(checkpoint),
+        onCheckpoint: (checkpoint, size) => {
+          witnesses.checkpoint(checkpoint);
+          options.onCheckpoint?.(size);
+        },
       });
       // The log is the source of truth: the state is replayed before anything new is admitted.
       await replayLogState(state, (s, e) => sequencer.entries(s, e), sequencer.size, logKeyid, options.projectRules?.foreignTypes);
@@ -171,6 +179,11 @@ export class TransparencyLog {
   /** Per policy witness, the size it last cosigned (null for witnesses without a URL). */
   witnessStatus(): WitnessStatus[] {
     return this.witnesses.status();
+  }
+
+  /** Per policy witness with a URL, the verified cosignatures it has given since start. */
+  witnessCosignatures(): { vkey: string; cosignatures: number }[] {
+    return this.witnesses.cosignatureCounts();
   }
 
   /** Resolves once no cosigning round is running. */

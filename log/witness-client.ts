@@ -38,6 +38,8 @@ export interface WitnessClientOptions {
   readonly retryMs?: number;
   /** Told of each failed request (unreachable, refused, bad cosignature); never thrown. vkey '' for a round that failed as a whole. */
   readonly onError?: (vkey: string, error: unknown) => void;
+  /** Told of each verified cosignature (for logs); never thrown. */
+  readonly onCosigned?: (vkey: string, size: number) => void;
 }
 
 export interface WitnessStatus {
@@ -51,6 +53,8 @@ interface Remote {
   readonly endpoint: string;
   readonly verifier: NoteVerifier;
   lastCosigned: number;
+  /** Verified cosignatures gathered from this witness since start (for /metrics). */
+  cosignatures: number;
 }
 
 /** A 409 from the witness: its cosigned size is not the one we assumed. */
@@ -72,7 +76,7 @@ export class WitnessClient {
 
   constructor(private readonly options: WitnessClientOptions) {
     this.remotes = options.witnesses.flatMap((w) =>
-      w.url === undefined ? [] : [{ vkey: w.vkey, endpoint: new URL('add-checkpoint', w.url.endsWith('/') ? w.url : `${w.url}/`).href, verifier: cosignatureVerifierFromKey(w.vkey), lastCosigned: 0 }],
+      w.url === undefined ? [] : [{ vkey: w.vkey, endpoint: new URL('add-checkpoint', w.url.endsWith('/') ? w.url : `${w.url}/`).href, verifier: cosignatureVerifierFromKey(w.vkey), lastCosigned: 0, cosignatures: 0 }],
     );
     const timeout = options.timeoutMs ?? DEFAULT_WITNESS_TIMEOUT_MS;
     this.agent = new Agent({ headersTimeout: timeout, bodyTimeout: timeout, connectTimeout: timeout, maxResponseSize: MAX_ANSWER_BYTES });
@@ -87,6 +91,11 @@ export class WitnessClient {
   status(): WitnessStatus[] {
     const asked = new Map(this.remotes.map((r) => [r.vkey, r.lastCosigned]));
     return this.options.witnesses.map((w) => ({ vkey: w.vkey, lastCosigned: asked.get(w.vkey) ?? null }));
+  }
+
+  /** Per witness with a URL, the verified cosignatures it has given since start. */
+  cosignatureCounts(): { vkey: string; cosignatures: number }[] {
+    return this.remotes.map((r) => ({ vkey: r.vkey, cosignatures: r.cosignatures }));
   }
 
   /** A new log-signed checkpoint exists; cosigning it starts in the background. */
@@ -163,6 +172,8 @@ export class WitnessClient {
       }
       const line = this.verifiedLine(remote, note, answer);
       remote.lastCosigned = size;
+      remote.cosignatures += 1;
+      this.options.onCosigned?.(remote.vkey, size);
       return line;
     } catch (e) {
       if (!this.closed) this.options.onError?.(remote.vkey, e);
