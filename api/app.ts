@@ -13,6 +13,10 @@ import { writeRateLimit, type RateLimitOptions } from './rate-limit.js';
 import { fileView, projectView, versionView } from '../log/project-views.js';
 import { proofBundle } from './proof-bundle.js';
 import { alertProofIndexes, alertRecord, alertView, alertsView, suspensionsView, viewJoins } from '../monitor/views.js';
+import type { Logger } from 'pino';
+import { LogMetrics, mountMetrics } from './metrics.js';
+import { observeRequests } from './observe.js';
+import { mountOpenApi } from './openapi.js';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 // A partial tile of a given width never changes either, but it is superseded quickly.
@@ -23,15 +27,22 @@ export interface AppOptions {
   onInternalError?: (error: unknown) => void;
   /** Writes per second per client address (token bucket, 429 beyond it); none: unlimited. */
   writeRateLimit?: number | RateLimitOptions;
+  /** One line per request (method, route, status, duration, request id); none: no request log. */
+  logger?: Logger;
 }
 
 export function createApp(log: TransparencyLog, options: AppOptions = {}): Hono {
   const app = new Hono();
   app.onError((error, c) => errorResponse(c, error, options.onInternalError));
   app.notFound((c) => errorResponse(c, new DiptychError('not_found', `no route for ${c.req.method} ${c.req.path}`)));
+  // First, so that it sees every answer, refusals by the middleware after it included.
+  const metrics = new LogMetrics(log);
+  app.use('*', observeRequests({ logger: options.logger, recorder: metrics }));
   if (options.writeRateLimit !== undefined) app.use('*', writeRateLimit(typeof options.writeRateLimit === 'number' ? { perSecond: options.writeRateLimit } : options.writeRateLimit));
   mountTiles(app, log);
   mountApi(app, log);
+  mountMetrics(app, metrics.registry);
+  mountOpenApi(app);
   return app;
 }
 
