@@ -19,7 +19,7 @@ const CLI = fileURLToPath(new URL('../cli/diptych.js', import.meta.url));
 
 /** `diptych serve` in a child process on a free loopback port; `extra` adds flags. */
 export async function startServer(dataDir: string, cadenceMs: number, extra: readonly string[] = []) {
-  const child = spawn(process.execPath, [CLI, 'serve', '--data', dataDir, '--port', '0', '--json', '--cadence', String(cadenceMs), ...extra], {
+  const child = spawn(process.execPath, [CLI, 'serve', '--data', dataDir, '--port', '0', '--json', '--cadence', String(cadenceMs), '--log-level', 'warn', ...extra], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {

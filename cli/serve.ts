@@ -5,6 +5,8 @@ import { parsePolicy } from '../log/policy.js';
 import { createApp } from '../api/app.js';
 import { listen } from '../api/server.js';
 import { EXIT_OK, integerFlag, parseCommand } from './args.js';
+import { createLogger, logLevelFlag, LOG_LEVEL_HELP } from './logger.js';
+import { logEvents } from './log-events.js';
 
 export const SERVE_HELP = `Usage: diptych serve [--data DIR] [--host 127.0.0.1] [--port 8080] [--origin NAME] [--policy FILE]
 
@@ -26,8 +28,11 @@ Options:
                         more are refused with 429 and Retry-After (default: unlimited)
   --max-pending N       entries waiting for the next checkpoint at most; more are refused
                         with 503 overloaded, nothing of them stored (default 100000)
+${LOG_LEVEL_HELP}
   --json                print the listening address as one JSON line
   -h, --help            this help
+
+Serves GET /metrics (Prometheus) and GET /api/v1/openapi.json (OpenAPI 3.1) too.
 `;
 
 export async function serveCommand(argv: string[]): Promise<number> {
@@ -42,6 +47,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     'verify-threads': { type: 'string' },
     'rate-limit': { type: 'string' },
     'max-pending': { type: 'string' },
+    'log-level': { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(SERVE_HELP);
@@ -52,10 +58,15 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const verifyThreads = integerFlag(values['verify-threads'], '--verify-threads', 0, 64);
   const writeRateLimit = integerFlag(values['rate-limit'], '--rate-limit', 1, 1_000_000);
   const maxPending = integerFlag(values['max-pending'], '--max-pending', 1, 10_000_000);
+  const level = logLevelFlag(values['log-level']);
   const policy = values.policy === undefined ? undefined : parsePolicy(await readFile(values.policy, 'utf8'));
-  const onWitnessError = witnessErrorReporter((line) => process.stderr.write(line));
-  const log = await TransparencyLog.open({ dataDir: values.data, keyFile: values.key, origin: values.origin, cadenceMs, verifyThreads, maxPending, policy, onWitnessError });
-  const app = createApp(log, { writeRateLimit, onInternalError: (e) => process.stderr.write(`internal error: ${(e as Error).stack ?? String(e)}\n`) });
+  // The one logger of this process (stderr), handed to the log's hooks and the HTTP app.
+  const logger = createLogger({ level, base: { service: 'log' } });
+  const events = logEvents(logger);
+  const log = await TransparencyLog.open({ dataDir: values.data, keyFile: values.key, origin: values.origin, cadenceMs, verifyThreads, maxPending, policy, ...events.hooks });
+  events.attach(log);
+  const onInternalError = (e: unknown): void => logger.error({ event: 'internal_error', error: (e as Error)?.message ?? String(e), stack: (e as Error)?.stack }, 'internal error');
+  const app = createApp(log, { writeRateLimit, logger, onInternalError });
   const server = await listen(app, { host: values.host, port }).catch(async (e) => {
     await log.close();
     throw e;
@@ -67,23 +78,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
     process.once('SIGTERM', stop);
   });
   if (values.json) process.stdout.write(JSON.stringify({ url: server.url, origin: log.origin, verifierKey: log.key.verifierKey, size: log.sequencer.size }) + '\n');
-  else process.stderr.write(`diptych: log ${log.origin} (size ${log.sequencer.size}) listening on ${server.url}\nverifier key: ${log.key.verifierKey}\n`);
+  // The verifier key is public; people starting a log copy it from this line (README).
+  logger.info({ event: 'listening', url: server.url, origin: log.origin, size: log.sequencer.size, verifierKey: log.key.verifierKey }, `log ${log.origin} (size ${log.sequencer.size}) listening on ${server.url}; verifier key: ${log.key.verifierKey}`);
   await stopped;
   await server.close();
   await log.close();
   return EXIT_OK;
-}
-
-/**
- * Cosigning failures are the witnesses' business (down, refusing): reported, never fatal, and
- * each distinct failure once per witness, not once per checkpoint of a busy log.
- */
-function witnessErrorReporter(write: (line: string) => void): (vkey: string, e: unknown) => void {
-  const last = new Map<string, string>();
-  return (vkey, e) => {
-    const message = (e as Error).message ?? String(e);
-    if (last.get(vkey) === message) return;
-    last.set(vkey, message);
-    write(`witness ${vkey === '' ? '(all)' : vkey.split('+')[0]}: ${message}\n`);
-  };
 }
