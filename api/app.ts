@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import { LogMetrics, mountMetrics } from './metrics.js';
 import { observeRequests } from './observe.js';
 import { mountOpenApi } from './openapi.js';
+import { mountDashboard } from './dashboard/mount.js';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 // A partial tile of a given width never changes either, but it is superseded quickly.
@@ -43,6 +44,8 @@ export function createApp(log: TransparencyLog, options: AppOptions = {}): Hono 
   mountApi(app, log);
   mountMetrics(app, metrics.registry);
   mountOpenApi(app);
+  // The HTML dashboard at / (api/dashboard/), outside the C2SP and /api/v1 routes.
+  mountDashboard(app, log, { onInternalError: options.onInternalError });
   return app;
 }
 
@@ -136,7 +139,9 @@ function mountApi(app: Hono, log: TransparencyLog): void {
     const record = alertRecord(log.state, c.req.param('id'));
     // ?bundle=1: the alert's entries and its evidence, proven against one checkpoint, so that
     // anyone can check the alert offline (diptych verify --bundle).
-    if (c.req.query('bundle') === '1') return c.json({ alert: alertView(record), bundle: await proofBundle(log, alertProofIndexes(record)) });
+    // The answer is a proof bundle with the alert's current view beside it (not signed: the
+    // alert entries inside the bundle are what counts).
+    if (c.req.query('bundle') === '1') return c.json({ ...(await proofBundle(log, alertProofIndexes(record))), alert: alertView(record) });
     return c.json(alertView(record));
   });
   app.route('/api/v1', api);

@@ -65,6 +65,7 @@ export const ERROR_STATUS = {
   witness_mismatch: 403,
   untrusted_party: 403,
   not_log_signed: 403,
+  evidence_mismatch: 403, // an alert's cited entries do not show what it claims
   // 403, auditors (issue 7): what a log served does not check out
   insufficient_cosignatures: 403, // fewer than the required quorum of trusted witnesses cosigned
   tile_mismatch: 403, // a hash tile does not hash to the checkpoint or disagrees with the entries

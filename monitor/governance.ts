@@ -65,6 +65,8 @@ export interface AlertRecord {
   /** Leaf indexes of its alert entries, and the keyids that signed them. */
   readonly entries: readonly number[];
   readonly raisedBy: readonly string[];
+  /** Every entry any of its alert entries cites, sorted. */
+  readonly evidence: readonly number[];
   readonly ack?: { readonly index: number; readonly reason: string; readonly at: string };
   /** Every escalation, in log order. */
   readonly escalations: readonly Escalation[];
@@ -139,11 +141,18 @@ function applyAlert(view: GovernanceView, alert: AlertPayload, sigs: Signatures,
   if (alert.evidence.some((i) => i >= index)) fail('invalid_alert', 'evidence cites only entries logged before the alert');
   const prev = view.alert(alert.id);
   const signers = sigs.keyids.filter((k) => sigs.verified.has(k));
-  if (!prev) return { alert, severity: alert.severity, entries: [index], raisedBy: signers, escalations: [], rounds: {}, lifted: [] };
+  if (!prev) return { alert, severity: alert.severity, entries: [index], raisedBy: signers, evidence: alert.evidence, escalations: [], rounds: {}, lifted: [] };
   if (severityStage(alert.severity) <= severityStage(prev.severity)) {
     fail('alert_exists', `alert ${alert.id} is already logged as ${prev.severity} (entry ${prev.entries[0]})`);
   }
-  return { ...prev, alert: { ...prev.alert, severity: alert.severity }, severity: alert.severity, entries: [...prev.entries, index], raisedBy: [...new Set([...prev.raisedBy, ...signers])] };
+  return {
+    ...prev,
+    alert: { ...prev.alert, severity: alert.severity },
+    severity: alert.severity,
+    entries: [...prev.entries, index],
+    raisedBy: [...new Set([...prev.raisedBy, ...signers])],
+    evidence: [...new Set([...prev.evidence, ...alert.evidence])].sort((a, b) => a - b),
+  };
 }
 
 function escalatingParty(view: GovernanceView, sigs: Signatures): string {

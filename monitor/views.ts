@@ -19,6 +19,7 @@ export function alertStatus(r: AlertRecord): AlertStatus {
 export function alertView(r: AlertRecord) {
   return {
     ...r.alert,
+    evidence: r.evidence,
     entries: r.entries,
     raisedBy: r.raisedBy,
     escalations: r.escalations,
@@ -65,7 +66,7 @@ export function alertRecord(state: LogState, id: string): AlertRecord {
 
 /** Leaf indexes that prove an alert: its own entries and its evidence, in log order. */
 export function alertProofIndexes(r: AlertRecord): number[] {
-  return [...new Set([...r.entries, ...r.alert.evidence])].sort((a, b) => a - b);
+  return [...new Set([...r.entries, ...r.evidence])].sort((a, b) => a - b);
 }
 
 export function suspensionsView(state: LogState) {

@@ -8,6 +8,9 @@ import * as assert from 'uvu/assert';
 import { readSignerKeyFile } from '../log/log-key.js';
 import { verifyProofBundle } from '../log/proof-bundle.js';
 import { runDemo } from '../cli/demo.js';
+import { verifyCommand } from '../cli/verify.js';
+import { checkAlertEvidence } from '../monitor/evidence.js';
+import { writeFile } from 'node:fs/promises';
 import { assertErrorReply, jsonOf, postEntry, request } from './support/log-fixture.js';
 import { ackEntry, escalationEntry } from './support/monitor-entries.js';
 
@@ -52,8 +55,15 @@ test('demo story: signed release, swapped file, alerts, escalation, suspension, 
     ]);
     // The alert's evidence, proven against one checkpoint, checks out offline.
     const logKey = (await readSignerKeyFile(join(demo.dir, 'log.key'))).verifierKey;
-    const { bundle } = jsonOf<{ bundle: unknown }>(await request(demo.logUrl, `/api/v1/alerts/${mismatch.id}?bundle=1`));
+    const bundle = jsonOf<{ alert: { id: string } }>(await request(demo.logUrl, `/api/v1/alerts/${mismatch.id}?bundle=1`));
+    assert.is(bundle.alert.id, mismatch.id);
     const verified = verifyProofBundle(bundle, { logKey });
+    const checked = checkAlertEvidence(verified.entries, logKey);
+    assert.equal(checked.map((c) => `${c.kind} ${c.severity}`), ['hash-mismatch suspect', 'hash-mismatch critical'], 'both alert entries follow from their evidence');
+    // The same bundle through the CLI, offline.
+    const bundleFile = join(demo.dir, 'alert.bundle.json');
+    await writeFile(bundleFile, JSON.stringify(bundle));
+    assert.is(await verifyCommand(['--bundle', bundleFile, '--log-key', logKey, '--json']), 0);
     const types = verified.entries.map((e) => e.envelope.envelope.payloadType.replace(/^application\/vnd\.diptych\.|\+json$/g, ''));
     assert.equal([...new Set(types)].sort(), ['alert', 'observation', 'release']);
     const flipped = JSON.parse(JSON.stringify(bundle)) as { entries: Array<{ entry: string }> };

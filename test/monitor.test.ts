@@ -7,7 +7,10 @@ import * as assert from 'uvu/assert';
 import { Monitor } from '../monitor/engine.js';
 import type { Severity } from '../monitor/kinds.js';
 import { keysEntry, newSignerKey } from './support/log-fixture.js';
-import { T0, alertEntry, iso, observationEntry, releaseEntry, sha, type FileSpec, type ObservationSpec } from './support/monitor-entries.js';
+import { parseEnvelope } from '../log/dsse.js';
+import { checkAlertEvidence } from '../monitor/evidence.js';
+import { outcome } from './support/assert-code.js';
+import { T0, alertEntry, alertPayload, iso, observationEntry, releaseEntry, sha, type FileSpec, type ObservationSpec } from './support/monitor-entries.js';
 
 const P = 'demo';
 const dev = newSignerKey('dev.test/maintainer');
@@ -181,6 +184,21 @@ test('a revocation voids the manifest it invalidates: a hash it signed is no lon
   assert.equal(Object.keys(findings(m)), [`hash-mismatch ${SDIST}`]);
   assert.equal(m.signedVersions(P), ['1.0']);
   assert.is(m.size, 3, 'entries read');
+});
+
+test('an alert checks out against its evidence offline; one its evidence does not show is refused', () => {
+  const entries = [keysEntry(dev, P), releaseEntry([dev], P, '1.0', signedFiles, T0), observationEntry(wa, { project: P, version: '1.0', observedAt: T0 + 5 * S, files: served({ [SDIST]: { sha256: BAD } }) })];
+  const m = new Monitor({ graceMs: GRACE });
+  for (const e of entries) m.ingest(e);
+  const raised = m.toRaise(wa.verifierKey).find((r) => r.finding.kind === 'hash-mismatch')!;
+  const honest = alertEntry(wa, m.alertPayload(raised, T0 + 6 * S));
+  const proven = (list: Uint8Array[]) => list.map((bytes, index) => ({ index, envelope: parseEnvelope(bytes) }));
+  const logKey = wa.verifierKey; // only log-fork alerts use it
+  assert.equal(checkAlertEvidence(proven([...entries, honest]), logKey).map((c) => c.kind), ['hash-mismatch']);
+  const claim = alertPayload({ kind: 'hash-mismatch', project: P, version: '1.0', filename: SDIST, expected: GOOD, observed: sha('d') }, 'suspect', [1, 2]);
+  assert.is(outcome(() => checkAlertEvidence(proven([...entries, alertEntry(wa, claim)]), logKey)), 'evidence_mismatch');
+  const uncited = alertPayload({ kind: 'hash-mismatch', project: P, version: '1.0', filename: SDIST, expected: GOOD, observed: BAD }, 'suspect', [1, 7]);
+  assert.is(outcome(() => checkAlertEvidence(proven([...entries, alertEntry(wa, uncited)]), logKey)), 'evidence_mismatch', 'evidence missing from the bundle');
 });
 
 test.run();
