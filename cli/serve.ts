@@ -59,7 +59,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const writeRateLimit = integerFlag(values['rate-limit'], '--rate-limit', 1, 1_000_000);
   const maxPending = integerFlag(values['max-pending'], '--max-pending', 1, 10_000_000);
   const level = logLevelFlag(values['log-level']);
-  const policy = values.policy === undefined ? undefined : parsePolicy(await readFile(values.policy, 'utf8'));
+  const policy = values.policy === undefined ? undefined : parsePolicy(await readFile(values.policy, 'utf8'), values.policy);
   // The one logger of this process (stderr), handed to the log's hooks and the HTTP app.
   const logger = createLogger({ level, base: { service: 'log' } });
   const events = logEvents(logger);

@@ -1,6 +1,6 @@
 // The log policy file (SPEC §8): which witnesses the log accepts and asks to cosign, and which
-// trusted parties may escalate. Browser-safe parsing; recording it in the log comes with the
-// monitor.
+// trusted parties may escalate. Browser-safe parsing; the log records the policy in force as
+// an entry (monitor/suspension-publisher.ts).
 import { DiptychError } from './errors.js';
 import { parseVerifierKey } from './note.js';
 
@@ -40,12 +40,43 @@ function checkQuorum(value: unknown, max: number, what: string, min: number): nu
   return value as number;
 }
 
-export function parsePolicy(text: string): LogPolicy {
+/** 1-based line of a character offset. */
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/**
+ * The line a message is about: a JSON syntax error's position, or the line of the top-level
+ * field a message names first (`escalationQuorum must be…`, `trustedParties[1]: …`).
+ */
+function lineOf(text: string, message: string): number | undefined {
+  const position = /at position (\d+)/.exec(message);
+  if (position) return lineAt(text, Number(position[1]));
+  const field = /^(witnesses|cosignatureQuorum|trustedParties|escalationQuorum|unknown policy field (\S+))/.exec(message);
+  if (!field) return undefined;
+  const at = text.indexOf(`"${field[2] ?? field[1]}"`);
+  return at < 0 ? undefined : lineAt(text, at);
+}
+
+/** Parses a policy file; refusals name the line (`source:line: message`) as well as the field. */
+export function parsePolicy(text: string, source = 'policy'): LogPolicy {
+  try {
+    return parsePolicyText(text);
+  } catch (e) {
+    if (!(e instanceof DiptychError)) throw e;
+    const line = lineOf(text, e.message);
+    throw new DiptychError(e.code, `${source}${line === undefined ? '' : `:${line}`}: ${e.message}`);
+  }
+}
+
+function parsePolicyText(text: string): LogPolicy {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch {
-    return fail('the policy file is not JSON');
+  } catch (e) {
+    return fail(`not JSON (${(e as Error).message})`);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('the policy is a JSON object');
   const p = raw as Record<string, unknown>;
