@@ -9,12 +9,20 @@ import { COSIGNATURE_TYPE, formatVerifierKey } from '../log/note.js';
 import { readBody } from '../api/body.js';
 import type { CheckpointWitness } from './cosigner.js';
 import type { WitnessState } from './state.js';
+import type { Logger } from 'pino';
+import { observeRequests } from '../api/observe.js';
+import { mountMetrics } from '../api/metrics.js';
+import type { WitnessMetrics } from './metrics.js';
 
 /** A checkpoint, 63 proof lines and a hundred signatures fit in far less. */
 export const MAX_ADD_CHECKPOINT_BYTES = 64 * 1024;
 
 export interface WitnessAppOptions {
   readonly onInternalError?: (e: unknown) => void;
+  /** A line per request, as on the log server (api/observe.ts). */
+  readonly logger?: Logger;
+  /** Served at GET /metrics, with this app's requests counted in. */
+  readonly metrics?: WitnessMetrics;
 }
 
 const sha256 = (bytes: Uint8Array): Uint8Array => nobleCrypto.sha256(bytes);
@@ -23,6 +31,8 @@ export function witnessApp(witness: CheckpointWitness, state: WitnessState, opti
   const app = new Hono();
   app.onError((error, c) => errorResponse(c, error, options.onInternalError));
   app.notFound((c) => c.json({ error: { code: 'not_found', message: 'no such endpoint' } }, 404));
+  app.use('*', observeRequests({ logger: options.logger, recorder: options.metrics?.http }));
+  if (options.metrics !== undefined) mountMetrics(app, options.metrics.registry);
   app.post('/add-checkpoint', async (c) => {
     const answer = await witness.addCheckpoint(await readBody(c, MAX_ADD_CHECKPOINT_BYTES, 'body_too_large'));
     return c.body(answer.body, answer.status, { 'content-type': answer.contentType });

@@ -8,6 +8,7 @@ import { witnessConfig, type WitnessFlags } from './config.js';
 import { WitnessNode, type WitnessReport } from './node.js';
 import type { SweepReport } from './sweep.js';
 import type { AlertPayload } from '../monitor/alert-payload.js';
+import { createLogger, logLevelFlag, type Logger } from '../cli/logger.js';
 
 export const WITNESS_HELP = `Usage: diptych witness serve|once --log URL --key SKEY [options]
 
@@ -37,8 +38,13 @@ Options:
   --webhook-secret-file FILE
                         HMAC-SHA256 key signing each POST (X-Diptych-Signature over
                         "<X-Diptych-Timestamp>.<body>"); mode 0600. Or set DIPTYCH_WEBHOOK_SECRET
+  --log-level LEVEL     trace, debug, info, warn, error, fatal or silent (default: info for
+                        serve, error for once); logs go to stderr as JSON lines
+                        (human-readable when stderr is a terminal)
   --json                machine-readable output
   -h, --help            this help
+
+serve also answers GET /metrics (Prometheus) on its --host/--port.
 `;
 
 export interface CommandIo {
@@ -50,6 +56,8 @@ export interface CommandEnv {
   readonly io?: CommandIo;
   /** Time for sweeps, backoff and timestamps (tests pass a manual clock). */
   readonly clock?: Clock;
+  /** The process's logger; default: one on stderr at --log-level. */
+  readonly logger?: Logger;
 }
 
 const processIo: CommandIo = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
@@ -86,18 +94,22 @@ export async function witnessCommand(argv: string[], env: CommandEnv = {}): Prom
       schedule: { type: 'string' }, projects: { type: 'string', multiple: true }, 'projects-file': { type: 'string' },
       grace: { type: 'string' }, 'confirm-after': { type: 'string' }, 'log-vkey': { type: 'string', multiple: true }, host: { type: 'string' },
       port: { type: 'string' }, concurrency: { type: 'string' }, rate: { type: 'string' }, discover: { type: 'boolean' },
-      webhook: { type: 'string', multiple: true }, 'webhook-secret-file': { type: 'string' },
+      webhook: { type: 'string', multiple: true }, 'webhook-secret-file': { type: 'string' }, 'log-level': { type: 'string' },
     });
     if (values.help || mode === '--help' || mode === '-h') {
       io.out(WITNESS_HELP);
       return EXIT_OK;
     }
     if (mode !== 'once' && mode !== 'serve') throw new UsageError('expected "serve" or "once"');
+    // `once` prints its own summary (failures and alerts included): its log adds only errors
+    // (webhook alerts given up on) unless asked for more.
+    const level = values['log-level'] === undefined && mode === 'once' ? 'error' : logLevelFlag(values['log-level']);
     const config = await witnessConfig(values as WitnessFlags);
     for (const w of config.warnings) io.err(`diptych witness: warning: ${w}\n`);
-    const node = await WitnessNode.open(config, env.clock);
+    const logger = env.logger ?? createLogger({ level, base: { service: 'witness' } });
+    const node = await WitnessNode.open(config, env.clock, { logger });
     try {
-      return mode === 'once' ? await once(node, values.json === true, io) : await serve(node, values.json === true, io);
+      return mode === 'once' ? await once(node, values.json === true, io) : await serve(node, values.json === true, io, logger);
     } finally {
       await node.close();
     }
@@ -115,15 +127,19 @@ async function once(node: WitnessNode, json: boolean, io: CommandIo): Promise<nu
   return exitCodeOf(report);
 }
 
-async function serve(node: WitnessNode, json: boolean, io: CommandIo): Promise<number> {
+async function serve(node: WitnessNode, json: boolean, io: CommandIo, logger: Logger): Promise<number> {
   const server = await node.listen();
   const stopped = new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
-  node.schedule((r) => io.err(r instanceof Error ? `diptych witness: sweep failed: ${r.message}\n` : summary(r)));
+  // Each finished sweep is logged by the node itself (witness/node.ts recordSweep).
+  node.schedule((r) => {
+    if (r instanceof Error) logger.error({ event: 'sweep_failed', error: r.message }, 'sweep failed');
+  });
   if (json) io.out(JSON.stringify({ url: server.url, verifierKey: node.key.verifierKey, schedule: node.config.schedule }) + '\n');
-  else io.err(`diptych witness: cosigning on ${server.url}, sweeping ${node.config.projects.length} projects on "${node.config.schedule}"\n`);
+  const { projects, schedule } = node.config;
+  logger.info({ event: 'listening', url: server.url, verifierKey: node.key.verifierKey, projects: projects.length, schedule }, `cosigning on ${server.url}, sweeping ${projects.length} projects on "${schedule}"`);
   await stopped;
   return EXIT_OK;
 }

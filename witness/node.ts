@@ -14,14 +14,17 @@ import type { WitnessConfig } from './config.js';
 import { CheckpointWitness, type WitnessedLog } from './cosigner.js';
 import type { ForkEvidence } from './state.js';
 import { discoverChanged } from './discovery.js';
-import { UndiciIndexClient } from './index-client.js';
+import { UndiciIndexClient, type IndexClient } from './index-client.js';
 import { UndiciLogSubmitter } from './log-submitter.js';
 import { LevelWitnessState } from './state.js';
 import { runSweep, type SweepReport } from './sweep.js';
 import { Monitor } from '../monitor/engine.js';
 import type { AlertPayload } from '../monitor/alert-payload.js';
 import { LogFollower } from './log-follower.js';
-import { describeWebhookEvent, webhookNotifierFor, type WebhookNotifier } from './webhooks.js';
+import { describeWebhookEvent, webhookNotifierFor, type WebhookEvent, type WebhookNotifier } from './webhooks.js';
+import type { Logger } from 'pino';
+import { silentLogger } from '../cli/logger.js';
+import { CountedIndexClient, WitnessMetrics, type SweepKind } from './metrics.js';
 
 /** A discrepancy this witness's current views show (what `witness once` exits 1 for). */
 export interface OpenDiscrepancy {
@@ -50,6 +53,11 @@ function mergeReports(reports: readonly SweepReport[]): SweepReport {
   };
 }
 
+export interface WitnessNodeOptions {
+  /** Sweeps, alerts, webhook deliveries and requests are logged here; default: nowhere. */
+  readonly logger?: Logger;
+}
+
 export class WitnessNode {
   private sweeping: Promise<WitnessReport> | undefined;
   private server: RunningServer | undefined;
@@ -62,28 +70,37 @@ export class WitnessNode {
     readonly config: WitnessConfig,
     readonly key: SignerKey,
     readonly state: LevelWitnessState,
-    private readonly clients: readonly UndiciIndexClient[],
+    private readonly clients: readonly IndexClient[],
     private readonly submitter: UndiciLogSubmitter,
     private readonly clock: Clock,
     private readonly follower: LogFollower,
     private readonly webhooks: WebhookNotifier | undefined,
+    /** This node's /metrics (served with its HTTP endpoint). */
+    readonly metrics: WitnessMetrics,
+    private readonly logger: Logger,
   ) {
     // --confirm-after 0 turns the re-fetch off; views still need the default gap to confirm.
     const confirmAfterMs = config.confirmAfterSeconds > 0 ? config.confirmAfterSeconds * 1000 : undefined;
     this.monitor = new Monitor({ graceMs: config.graceSeconds * 1000, confirmAfterMs });
   }
 
-  static async open(config: WitnessConfig, clock: Clock = systemClock): Promise<WitnessNode> {
+  static async open(config: WitnessConfig, clock: Clock = systemClock, options: WitnessNodeOptions = {}): Promise<WitnessNode> {
     // Sweeps, backoff and observation times all follow this clock.
     const key = await readSignerKeyFile(config.keyFile);
     const state = await LevelWitnessState.open(join(config.dataDir, 'state'));
+    const logger = options.logger ?? silentLogger();
+    const metrics = new WitnessMetrics(state);
     // One client per index: each has its own pool, concurrency and rate limit.
     const clients = config.indexUrls.map(
-      (baseUrl) => new UndiciIndexClient({ baseUrl, concurrency: config.concurrency, requestsPerSecond: config.requestsPerSecond, clock }),
+      (baseUrl) => new CountedIndexClient(new UndiciIndexClient({ baseUrl, concurrency: config.concurrency, requestsPerSecond: config.requestsPerSecond, clock }), metrics),
     );
     const submitter = new UndiciLogSubmitter({ logUrl: config.logUrl, clock });
-    const webhooks = webhookNotifierFor(config, { clock, onEvent: (e) => process.stderr.write(`diptych witness: ${describeWebhookEvent(e)}\n`) });
-    return new WitnessNode(config, key, state, clients, submitter, clock, new LogFollower(config.logUrl), webhooks);
+    const onEvent = (e: WebhookEvent): void => {
+      metrics.webhookEvent(e);
+      logWebhookEvent(logger, e);
+    };
+    const webhooks = webhookNotifierFor(config, { clock, onEvent });
+    return new WitnessNode(config, key, state, clients, submitter, clock, new LogFollower(config.logUrl), webhooks, metrics, logger);
   }
 
   /**
@@ -98,6 +115,7 @@ export class WitnessNode {
   }
 
   private async sweepAll(confirmNow: boolean): Promise<WitnessReport> {
+    const started = performance.now();
     // Every project with a key policy in the log is watched, besides the configured ones.
     const policies = await this.submitter.policyProjects();
     const projects = [...this.config.projects, ...(policies.ok ? policies.projects : [])];
@@ -106,6 +124,7 @@ export class WitnessNode {
     if (!policies.ok) report.failures.push({ project: '(key policies)', source: 'json', reason: 'log_unreachable', message: policies.message });
     if (followed !== undefined) report.failures.push(followed);
     const alerts = await this.raiseAlerts(report);
+    this.recordSweep('sweep', started, report, alerts);
     const suspects = this.unconfirmedProjects();
     if (suspects.length > 0 && this.config.confirmAfterSeconds > 0) {
       if (confirmNow) {
@@ -180,12 +199,14 @@ export class WitnessNode {
    * so no cached connection or CDN edge is reused) and every view logged, changed or not.
    */
   async confirm(projects: readonly string[]): Promise<WitnessReport> {
+    const started = performance.now();
     const fresh = this.config.indexUrls.map(
-      (baseUrl) => new UndiciIndexClient({ baseUrl, concurrency: this.config.concurrency, requestsPerSecond: this.config.requestsPerSecond, clock: this.clock }),
+      (baseUrl) => new CountedIndexClient(new UndiciIndexClient({ baseUrl, concurrency: this.config.concurrency, requestsPerSecond: this.config.requestsPerSecond, clock: this.clock }), this.metrics),
     );
     try {
       const report = mergeReports(await Promise.all(fresh.map((client) => this.sweepIndex(client, projects, true))));
       const alerts = await this.raiseAlerts(report);
+      this.recordSweep('confirm', started, report, alerts);
       return { ...report, alerts, discrepancies: this.openDiscrepancies() };
     } finally {
       await Promise.all(fresh.map((c) => c.close()));
@@ -203,7 +224,20 @@ export class WitnessNode {
     }));
   }
 
-  private async sweepIndex(client: UndiciIndexClient, projects: readonly string[], force: boolean): Promise<SweepReport> {
+  /** Metrics and log lines for a finished sweep or confirmation. */
+  private recordSweep(kind: SweepKind, started: number, report: SweepReport, alerts: readonly AlertPayload[]): void {
+    const ms = performance.now() - started;
+    this.metrics.sweep(kind, ms / 1000, report);
+    for (const a of alerts) {
+      this.metrics.alertRaised(a);
+      this.logger.warn({ event: 'alert', id: a.id, kind: a.kind, severity: a.severity, project: a.project, version: a.version, filename: a.filename }, 'alert raised');
+    }
+    for (const f of report.failures) this.logger.warn({ event: 'sweep_failure', kind, project: f.project, source: f.source, reason: f.reason, error: f.message }, 'observation failed');
+    const { fetched, notModified, logged, unchanged } = report;
+    this.logger.info({ event: kind, fetched, notModified, logged, unchanged, alerts: alerts.length, failures: report.failures.length, ms: Math.round(ms) }, `${kind} done`);
+  }
+
+  private async sweepIndex(client: IndexClient, projects: readonly string[], force: boolean): Promise<SweepReport> {
     const deps = {
       client,
       state: this.state,
@@ -246,7 +280,9 @@ export class WitnessNode {
     });
     const cosigner = createCosigner(this.key.name, this.key.ed25519);
     const witness = new CheckpointWitness({ logs, cosigner, state: this.state, clock: this.clock, onFork: (e) => void this.raiseFork(e) });
-    this.server = await listen(witnessApp(witness, this.state), { host: this.config.host, port: this.config.port });
+    const onInternalError = (e: unknown): void => this.logger.error({ event: 'internal_error', error: (e as Error)?.message ?? String(e), stack: (e as Error)?.stack }, 'internal error');
+    const app = witnessApp(witness, this.state, { onInternalError, logger: this.logger, metrics: this.metrics });
+    this.server = await listen(app, { host: this.config.host, port: this.config.port });
     return this.server;
   }
 
@@ -259,8 +295,11 @@ export class WitnessNode {
       const alert = logForkAlert(evidence);
       this.webhooks?.notify({ ...alert });
       const outcome = await this.submitter.submit(alertEntry(alert, this.key.signer));
+      if (outcome.ok) this.metrics.alertRaised(alert);
+      this.logger.error({ event: 'log_fork', origin: alert.origin, logged: outcome.ok }, 'the log showed this witness a fork');
       return outcome.ok;
-    } catch {
+    } catch (e) {
+      this.logger.error({ event: 'log_fork', origin: evidence.origin, logged: false, error: (e as Error)?.message }, 'the log showed this witness a fork');
       return false;
     }
   }
@@ -281,4 +320,11 @@ export class WitnessNode {
     await this.webhooks?.close();
     await this.state.close();
   }
+}
+
+/** Deliveries at info, failed attempts at warn, alerts given up on at error; URLs without credentials. */
+function logWebhookEvent(logger: Logger, e: WebhookEvent): void {
+  const level = e.type === 'delivered' ? 'info' : e.type === 'retrying' ? 'warn' : 'error';
+  const alertId = e.type === 'delivered' || e.type === 'retrying' ? e.alertId : e.record.alertId;
+  logger[level]({ event: 'webhook', outcome: e.type, alert: alertId }, describeWebhookEvent(e));
 }
