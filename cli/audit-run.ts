@@ -25,6 +25,8 @@ export interface AuditOptions {
   readonly onBundle?: (done: number, total: number) => void;
   /** How often a full audit saves its progress (default every 2 s). */
   readonly saveEveryMs?: number;
+  /** Threads that hash a full audit's bundles (cli/audit-full.ts; default by log size and cores). */
+  readonly hashThreads?: number;
 }
 
 export interface AuditReport {
@@ -100,7 +102,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditReport> {
     await state.ensureDir();
     await state.writeAudit({ logKey, checkpoint: fromUtf8(served.note), edge: tree.edge });
     const tilesFetched = tiles.counts.tiles;
-    const full = options.full ? await runFullAudit({ h, state, served, logKey, tiles, logUrl: options.logUrl, onBundle: options.onBundle, saveEveryMs: options.saveEveryMs }) : undefined;
+    const full = options.full ? await runFullAudit({ h, state, served, logKey, tiles, logUrl: options.logUrl, onBundle: options.onBundle, saveEveryMs: options.saveEveryMs, hashThreads: options.hashThreads }) : undefined;
     return { origin: served.origin, size: served.size, previousSize: kept?.tree.size ?? null, cosigned: served.cosigned, tilesFetched, full };
   } finally {
     await tiles.close();

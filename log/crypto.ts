@@ -6,6 +6,11 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 export interface Crypto {
   /** SHA-256 of the concatenation of the parts. */
   sha256(...parts: Uint8Array[]): Uint8Array;
+  /**
+   * Optional: SHA-256 of `input` written into out[offset, offset + 32), allocating no digest
+   * buffer (hot loops such as a full audit use it when present).
+   */
+  sha256Into?(out: Uint8Array, offset: number, input: Uint8Array): void;
   /** Ed25519 (RFC 8032, pure) verification; false on any malformed input, never throws. */
   verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
 }

@@ -1,13 +1,19 @@
 // The full audit of a tiled log: every entry bundle is downloaded and every entry re-hashed; the
-// hash tiles are rebuilt from those leaf hashes (TileEdge, as the sequencer builds them) and
-// compared byte for byte with the tiles the log serves; the rebuilt root must be the
-// checkpoint's. Memory is bounded by the tree's right edge (at most 255 hashes a level) and the
-// bundles in flight, whatever the log size; progress is a size and that edge, so an interrupted
-// audit resumes where it stopped. Browser-safe (the fetching is the caller's).
+// hash tiles are rebuilt from those leaf hashes and compared byte for byte with the tiles the log
+// serves; the rebuilt root must be the checkpoint's. Memory is bounded by the tree's right edge
+// (one tile buffer a level) and the bundles in flight, whatever the log size; progress is a size
+// and that edge, so an interrupted audit resumes where it stopped. Browser-safe (the fetching,
+// and where the hashing runs, are the caller's).
+//
+// The hot path is per bundle, not per entry: a bundle's leaf hashes go into one tile-sized
+// buffer, a full bundle's subtree root is folded from it in place (one 65-byte scratch input a
+// node), and only the entries that can change the derived state are handed on.
 import { bytesEqual } from './bytes.js';
 import { decodeBundle } from './bundle.js';
+import type { Crypto } from './crypto.js';
+import { governedEntryAt } from './audit-replay.js';
 import { DiptychError } from './errors.js';
-import { tileHashReader, TileEdge, TILE_WIDTH, type Tile } from './tile.js';
+import { tileHashReader, TILE_WIDTH, FULL_TILE_BYTES, type Tile } from './tile.js';
 import { entriesPath, tilePath } from './tile-path.js';
 import { edgeTiles } from './tile-audit.js';
 import { treeHash, HASH_SIZE, type Hash, type MerkleHasher } from './tree.js';
@@ -27,115 +33,252 @@ export interface FullAuditProgress {
 }
 
 export interface FullAuditHooks {
-  /** Called with each run of newly audited entries, in log order (derived-state replay). */
-  onEntries?(start: number, entries: readonly Uint8Array[]): void | Promise<void>;
-  /** Called after each bundle with the progress so far (the caller saves it now and then). */
-  onProgress?(progress: FullAuditProgress): void | Promise<void>;
+  /**
+   * Called, in log order, with each newly audited entry that may change the derived state (a
+   * key policy or release by its payloadType, or one whose shape only a full parse can tell;
+   * log/audit-replay.ts governedEntry). Other entries are never handed on.
+   */
+  onEntry?(index: number, entry: Uint8Array): void;
+  /** Called after each bundle; `progress()` gives the progress so far (the caller saves it now and then). */
+  onProgress?(progress: () => FullAuditProgress): void | Promise<void>;
 }
 
-/** Bundles fetched ahead of the one being hashed: keeps the network and the CPU both busy. */
+/** A bundle's entries hashed: what the audit needs of it, wherever the hashing ran. */
+export interface HashedBundle {
+  /** The bundle (handed back: a hasher in another thread may have taken it). */
+  readonly bundle: Uint8Array;
+  /** The leaf hashes SHA-256(0x00 ‖ entry) of its entries, 32 bytes each. */
+  readonly leaves: Uint8Array;
+  /** For a bundle of 256 entries, the hash of the complete subtree of its leaves. */
+  readonly root: Hash | undefined;
+  /** (position in the bundle, byte offset, length) of each entry governedEntry does not rule out. */
+  readonly candidates: readonly number[];
+}
+
+/** Hashes a bundle of `width` entries; throws malformed_bundle unless it frames exactly that many. */
+export type BundleHasher = (bundle: Uint8Array, width: number) => HashedBundle | Promise<HashedBundle>;
+
+/** Bundles fetched (and hashed) ahead of the one being applied: keeps the network and the CPU both busy. */
 const PREFETCH = 16;
 
-interface Fetched {
-  readonly index: number;
-  readonly width: number;
-  readonly bundle: Uint8Array;
-  /** The served level-0 tile, for full bundles. */
-  readonly tile: Uint8Array | undefined;
+/**
+ * The hash of the complete subtree over `count` (a power of two) consecutive hashes in `row`,
+ * folded level by level in `scratch` (count / 2 hashes), each node hashed from one reused
+ * 65-byte input.
+ */
+function foldRow(digest: DigestInto, row: Uint8Array, count: number, scratch: Uint8Array, input: Uint8Array): Hash {
+  let src = row;
+  for (let n = count; n > 1; n >>= 1) {
+    for (let j = 0; j < n; j += 2) {
+      input.set(src.subarray(j * HASH_SIZE, (j + 2) * HASH_SIZE), 1);
+      digest(scratch, (j >> 1) * HASH_SIZE, input);
+    }
+    src = scratch;
+  }
+  return src.slice(0, HASH_SIZE);
 }
 
-function rowsOf(edge: TileEdge): Uint8Array[] {
-  const rows: Uint8Array[] = [];
-  for (let level = 0; Math.floor(edge.treeSize / TILE_WIDTH ** level) > 0; level++) rows.push(edge.partial(level)?.slice() ?? new Uint8Array());
-  return rows;
+/** SHA-256 written into a buffer: the backend's own way when it has one (no digest allocated). */
+type DigestInto = (out: Uint8Array, offset: number, input: Uint8Array) => void;
+
+function digestInto(crypto: Crypto): DigestInto {
+  if (crypto.sha256Into) return crypto.sha256Into.bind(crypto);
+  return (out, offset, input) => out.set(crypto.sha256(input), offset);
+}
+
+function nodeInput(): Uint8Array {
+  const input = new Uint8Array(1 + 2 * HASH_SIZE);
+  input[0] = 0x01;
+  return input;
 }
 
 /**
- * The leaf hashes SHA-256(0x00 ‖ entry) of a decoded bundle's entries, without copying them:
- * the byte before each entry (the low byte of its length) is set to 0x00 for the hash and then
- * restored, so the hash input is a view into the bundle. Copying every entry into a fresh
- * buffer cost a third of a full audit's time.
+ * Hashes a bundle's entries in place: the byte before each entry (the low byte of its length)
+ * is set to 0x00 for the hash and then restored, so each hash input is a view into the bundle
+ * and nothing is copied. Copying every entry cost a third of a full audit's time.
  */
-function leafHashesInPlace(h: MerkleHasher, bundle: Uint8Array, entries: readonly Uint8Array[]): Hash[] {
-  return entries.map((entry) => {
-    const at = entry.byteOffset - bundle.byteOffset;
-    const saved = bundle[at - 1]!;
-    bundle[at - 1] = 0;
-    const leaf = h.crypto.sha256(bundle.subarray(at - 1, at + entry.length));
-    bundle[at - 1] = saved;
-    return leaf;
-  });
+export function hashBundle(crypto: Crypto, bundle: Uint8Array, width: number): HashedBundle {
+  const digest = digestInto(crypto);
+  const leaves = new Uint8Array(width * HASH_SIZE);
+  const candidates: number[] = [];
+  let at = 0;
+  let i = 0;
+  for (; at < bundle.length && i < width; i++) {
+    if (at + 2 > bundle.length) break;
+    const length = (bundle[at]! << 8) | bundle[at + 1]!;
+    const end = at + 2 + length;
+    if (end > bundle.length) break;
+    const saved = bundle[at + 1]!;
+    bundle[at + 1] = 0;
+    digest(leaves, i * HASH_SIZE, bundle.subarray(at + 1, end));
+    bundle[at + 1] = saved;
+    if (governedEntryAt(bundle, at + 2, end) !== 'no') candidates.push(i, at + 2, length);
+    at = end;
+  }
+  if (i !== width || at !== bundle.length) {
+    decodeBundle(bundle, width); // throws the framing error, worded as everywhere else
+    throw new DiptychError('malformed_bundle', `bundle does not frame ${width} entries`);
+  }
+  const root = width === TILE_WIDTH ? foldRow(digest, leaves, TILE_WIDTH, new Uint8Array(FULL_TILE_BYTES / 2), nodeInput()) : undefined;
+  return { bundle, leaves, root, candidates };
+}
+
+/** The tree's right edge: per tile level, one tile buffer and how many hashes it holds. */
+class Edge {
+  readonly rows: Uint8Array[] = [];
+  readonly counts: number[] = [];
+
+  row(level: number): Uint8Array {
+    while (this.rows.length <= level) {
+      this.rows.push(new Uint8Array(FULL_TILE_BYTES));
+      this.counts.push(0);
+    }
+    return this.rows[level]!;
+  }
+
+  partial(level: number): Uint8Array | undefined {
+    const count = this.counts[level] ?? 0;
+    return count === 0 ? undefined : this.rows[level]!.subarray(0, count * HASH_SIZE);
+  }
+}
+
+interface Fetched extends HashedBundle {
+  readonly index: number;
+  readonly width: number;
+  /** The served level-0 tile, for full bundles. */
+  readonly tile: Uint8Array | undefined;
 }
 
 export class FullAudit {
   /** The first served tile that differed from the rebuilt one; judged once the root is known. */
   private mismatch: { tile: Tile; bundle: number } | undefined;
+  private readonly edge = new Edge();
+  private treeSize = 0;
+  private readonly scratch = new Uint8Array(FULL_TILE_BYTES / 2);
+  private readonly input = nodeInput();
+  private readonly digest: DigestInto;
+  /** Full tiles above level 0 completed by the bundle being applied, to compare with the log's. */
+  private completed: Array<{ level: number; index: number; bytes: Uint8Array }> = [];
 
-  private constructor(
-    private readonly h: MerkleHasher,
-    private readonly edge: TileEdge,
-  ) {}
+  private constructor(private readonly h: MerkleHasher) {
+    this.digest = digestInto(h.crypto);
+  }
 
   /** A new audit from entry 0, or one resumed from saved progress. */
-  static async start(h: MerkleHasher, progress?: FullAuditProgress): Promise<FullAudit> {
-    if (progress === undefined || progress.size === 0) return new FullAudit(h, TileEdge.empty(h));
-    const edge = await TileEdge.load(h, progress.size, async (level) => progress.rows[level]);
-    return new FullAudit(h, edge);
+  static start(h: MerkleHasher, progress?: FullAuditProgress): FullAudit {
+    const audit = new FullAudit(h);
+    if (progress === undefined || progress.size === 0) return audit;
+    for (let level = 0; Math.floor(progress.size / TILE_WIDTH ** level) > 0; level++) {
+      const width = Math.floor(progress.size / TILE_WIDTH ** level) % TILE_WIDTH;
+      const saved = progress.rows[level];
+      if (saved === undefined || saved.length !== width * HASH_SIZE) {
+        throw new DiptychError('audit_state_corrupt', `saved full-audit progress has ${saved?.length ?? 0} bytes at tile level ${level}, not ${width * HASH_SIZE}`);
+      }
+      audit.edge.row(level).set(saved);
+      audit.edge.counts[level] = width;
+    }
+    audit.treeSize = progress.size;
+    return audit;
   }
 
   get size(): number {
-    return this.edge.treeSize;
+    return this.treeSize;
   }
 
   progress(): FullAuditProgress {
-    return { size: this.edge.treeSize, rows: rowsOf(this.edge) };
+    const rows: Uint8Array[] = [];
+    for (let level = 0; Math.floor(this.treeSize / TILE_WIDTH ** level) > 0; level++) rows.push(this.edge.partial(level)?.slice() ?? new Uint8Array());
+    return { size: this.treeSize, rows };
   }
 
-  /** Audits entries [this.size, size) and checks the whole tree against `root`. */
-  async run(size: number, root: Hash, source: FullAuditSource, hooks: FullAuditHooks = {}): Promise<void> {
+  /**
+   * Audits entries [this.size, size) and checks the whole tree against `root`. Bundles are
+   * hashed by `hasher` (default: here, with this audit's crypto) as they arrive, and applied in
+   * log order.
+   */
+  async run(size: number, root: Hash, source: FullAuditSource, hooks: FullAuditHooks = {}, hasher?: BundleHasher): Promise<void> {
     if (size < this.size) throw new DiptychError('audit_state_corrupt', `saved full-audit progress (${this.size}) is beyond the checkpoint (${size})`);
+    const hash = hasher ?? ((bundle: Uint8Array, width: number) => hashBundle(this.h.crypto, bundle, width));
     const first = Math.floor(this.size / TILE_WIDTH);
     const end = Math.ceil(size / TILE_WIDTH);
     const fetchOne = async (index: number): Promise<Fetched> => {
       const width = Math.min(TILE_WIDTH, size - index * TILE_WIDTH);
       const [bundle, tile] = await Promise.all([source.bundle(index, width), width === TILE_WIDTH ? source.tile({ level: 0, index, width }) : undefined]);
-      return { index, width, bundle, tile };
+      let hashed: HashedBundle;
+      try {
+        hashed = await hash(bundle, width);
+      } catch (e) {
+        if (e instanceof DiptychError && e.code === 'malformed_bundle') throw new DiptychError('malformed_bundle', `${entriesPath(index, width)}: ${e.message}`);
+        throw e;
+      }
+      return { ...hashed, index, width, tile };
     };
     const queue: Promise<Fetched>[] = [];
+    const progress = (): FullAuditProgress => this.progress();
     for (let next = first; next < end || queue.length > 0; ) {
-      while (next < end && queue.length < PREFETCH) queue.push(fetchOne(next++));
+      while (next < end && queue.length < PREFETCH) {
+        const fetching = fetchOne(next++);
+        // Judged when its turn comes; until then a failure must not count as unhandled.
+        fetching.catch(() => undefined);
+        queue.push(fetching);
+      }
       const fetched = await queue.shift()!;
       await this.addBundle(fetched, source, hooks);
-      if (this.mismatch === undefined) await hooks.onProgress?.(this.progress());
+      if (this.mismatch === undefined) await hooks.onProgress?.(progress);
     }
     await this.finish(size, root, source);
   }
 
-  private async addBundle(f: Fetched, source: FullAuditSource, hooks: FullAuditHooks): Promise<void> {
-    let entries: Uint8Array[];
-    try {
-      entries = decodeBundle(f.bundle, f.width);
-    } catch (e) {
-      throw new DiptychError('malformed_bundle', `${entriesPath(f.index, f.width)}: ${(e as Error).message}`);
+  /** Appends one hash at a tile level; a tile that fills up is folded into the level above. */
+  private push(level: number, hash: Uint8Array, served0: Uint8Array | undefined, bundle: number): void {
+    const row = this.edge.row(level);
+    const count = this.edge.counts[level]!;
+    row.set(hash, count * HASH_SIZE);
+    if (count + 1 < TILE_WIDTH) {
+      this.edge.counts[level] = count + 1;
+      return;
     }
+    const index = Math.floor(this.treeSize / TILE_WIDTH ** (level + 1)) - 1;
+    if (level === 0) this.compare({ level, index, width: TILE_WIDTH }, served0, row, bundle);
+    else this.completed.push({ level, index, bytes: row.slice() });
+    const up = foldRow(this.digest, row, TILE_WIDTH, this.scratch, this.input);
+    this.edge.counts[level] = 0;
+    this.push(level + 1, up, served0, bundle);
+  }
+
+  private compare(tile: Tile, served: Uint8Array | undefined, rebuilt: Uint8Array, bundle: number): void {
+    if (served === undefined || !bytesEqual(served, rebuilt)) this.mismatch ??= { tile, bundle };
+  }
+
+  private async addBundle(f: Fetched, source: FullAuditSource, hooks: FullAuditHooks): Promise<void> {
     const start = f.index * TILE_WIDTH;
     const skip = this.size - start; // entries of this bundle audited by an earlier run
-    const before = this.edge.partial(0);
-    const leaves: Hash[] = [];
-    const hashes = leafHashesInPlace(this.h, f.bundle, entries);
-    for (let i = 0; i < entries.length; i++) {
-      const leaf = hashes[i]!;
-      if (i < skip && !bytesEqual(leaf, before!.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE))) {
+    for (let i = 0; i < skip; i++) {
+      const at = i * HASH_SIZE;
+      if (!bytesEqual(f.leaves.subarray(at, at + HASH_SIZE), this.edge.rows[0]!.subarray(at, at + HASH_SIZE))) {
         throw new DiptychError('bundle_mismatch', `entry ${start + i} in ${entriesPath(f.index, f.width)} is not the entry audited before`);
       }
-      if (i >= skip) leaves.push(leaf);
     }
-    const changed = this.edge.append(leaves);
-    if (leaves.length > 0) await hooks.onEntries?.(start + skip, entries.slice(skip));
-    for (const t of changed) {
-      if (t.width !== TILE_WIDTH) continue;
-      const served = t.level === 0 ? f.tile! : await source.tile({ level: t.level, index: t.index, width: TILE_WIDTH });
-      if (!bytesEqual(served, t.bytes)) this.mismatch ??= { tile: { level: t.level, index: t.index, width: TILE_WIDTH }, bundle: f.index };
+    if (skip === 0 && f.root !== undefined && (this.edge.counts[0] ?? 0) === 0) {
+      // A whole bundle at a tile boundary: its leaves are the level-0 tile, its root is folded.
+      this.treeSize += TILE_WIDTH;
+      this.compare({ level: 0, index: f.index, width: TILE_WIDTH }, f.tile, f.leaves, f.index);
+      this.push(1, f.root, f.tile, f.index);
+    } else {
+      for (let i = skip; i < f.width; i++) {
+        this.treeSize++;
+        this.push(0, f.leaves.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE), f.tile, f.index);
+      }
+    }
+    if (hooks.onEntry) {
+      const c = f.candidates;
+      for (let k = 0; k < c.length; k += 3) if (c[k]! >= skip) hooks.onEntry(start + c[k]!, f.bundle.subarray(c[k + 1]!, c[k + 1]! + c[k + 2]!));
+    }
+    const completed = this.completed;
+    this.completed = [];
+    for (const t of completed) {
+      const tile = { level: t.level, index: t.index, width: TILE_WIDTH };
+      this.compare(tile, await source.tile(tile), t.bytes, f.index);
     }
   }
 

@@ -7,6 +7,7 @@ import type { Crypto, Ed25519Signer } from './crypto.js';
 // 32-byte key follows. Importing from a seed avoids the JWK export hang seen on Node 20.
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+const latin1Write = (Buffer.prototype as unknown as { latin1Write(this: Uint8Array, s: string, offset: number, length: number): number }).latin1Write;
 
 /** Returns a node:crypto backend with its own bounded cache of parsed public keys. */
 export function createNodeCrypto(maxCachedKeys = 4096): Crypto {
@@ -45,6 +46,12 @@ export function createNodeCrypto(maxCachedKeys = 4096): Crypto {
       }
       const d = hash('sha256', input, 'buffer') as Buffer;
       return new Uint8Array(d.buffer, d.byteOffset, d.length);
+    },
+    sha256Into(out, offset, input) {
+      // A 'binary' (latin1) digest is a string on the V8 heap, not a Buffer with a backing
+      // store of its own: 1.8x (774-byte entries) to 3x (65-byte nodes) the rate of a 'buffer'
+      // digest here, mostly less garbage collection.
+      latin1Write.call(out, hash('sha256', input, 'binary'), offset, 32);
     },
     verifyEd25519(publicKey, message, signature) {
       if (publicKey.length !== 32 || signature.length !== 64) return false;

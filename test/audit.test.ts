@@ -169,6 +169,30 @@ test('a corrupted or truncated entry bundle fails the full audit; progress resum
   assert.is(report.full?.entries, 1100 - 768);
 });
 
+test('bundles hashed in worker threads: the same verdicts as on the main thread', async (ctx) => {
+  const key = newSignerKey('log.test/static');
+  const { server, tree } = await staticLog(ctx, key, mixedEntries('threads', 1100, key), 1000);
+  const threads = { full: true, hashThreads: 2 };
+  // Honest: the same derived state as the main thread's audit (kept in another state dir).
+  const inline = await runAudit({ logUrl: server.url, stateDir: join(ctx.dir, 'inline'), logKey: key.verifierKey, warn: () => undefined, full: true, hashThreads: 0 });
+  const first = await audit(ctx, server.url, key.verifierKey, threads);
+  assert.equal(first.full?.projects, inline.full?.projects);
+  assert.is(first.full?.entries, 1000);
+  // Grown to 1100: resumes inside bundle 3 (entries 768..999 compared with the kept leaves).
+  server.current = await served(tree, 1100, { logKey: key });
+  const grown = await audit(ctx, server.url, key.verifierKey, threads);
+  assert.is(grown.full?.resumedFrom, 1000);
+  assert.is(grown.full?.entries, 100);
+  // A corrupted bundle and a truncated one, each named, from a fresh state directory.
+  await removeDir(join(ctx.dir, 'state'));
+  server.faults.bundle = (path, bytes) => (path === '/tile/entries/002' ? flip(bytes, 1000) : bytes);
+  const e = await expectCode(audit(ctx, server.url, key.verifierKey, threads), 'bundle_mismatch', 'corrupted');
+  assert.match(e.message, /tile\/entries\/002/);
+  server.faults.bundle = (path, bytes) => (path === '/tile/entries/001' ? bytes.subarray(0, bytes.length - 3) : bytes);
+  const t = await expectCode(audit(ctx, server.url, key.verifierKey, threads), 'malformed_bundle', 'truncated');
+  assert.match(t.message, /tile\/entries\/001/);
+});
+
 test('a checkpoint without the quorum of cosignatures, or with another origin, is refused', async (ctx) => {
   const key = newSignerKey('log.test/static');
   const [one, two] = [witness('witness.test/one'), witness('witness.test/two')];
