@@ -10,7 +10,7 @@ import { createApp } from '../../api/app.js';
 import { listen, type RunningServer } from '../../api/server.js';
 import type { SignerKey } from '../../log/note.js';
 import { parsePolicy } from '../../log/policy.js';
-import { TransparencyLog } from '../../log/transparency-log.js';
+import { TransparencyLog, type LogOptions } from '../../log/transparency-log.js';
 import { alertEntry, alertPayload, observationEntry, releaseEntry, sha } from './monitor-entries.js';
 import { keysEntry, newSignerKey, removeDir, tempDir } from './log-fixture.js';
 
@@ -34,6 +34,8 @@ export interface GovernedLogOptions {
   witness?: { key: SignerKey; url: string };
   /** The log's signer key text (PRIVATE+KEY+...), written as <dir>/log.key. */
   logKeyText?: string;
+  /** Event hooks for the log (cli/log-events.ts), as `diptych serve` passes them. */
+  hooks?: Pick<LogOptions, 'onCheckpoint' | 'onCosigned' | 'onWitnessError' | 'onPublishError'>;
 }
 
 export async function startGovernedLog(options: GovernedLogOptions = {}): Promise<GovernedLog> {
@@ -47,7 +49,7 @@ export async function startGovernedLog(options: GovernedLogOptions = {}): Promis
     escalationQuorum: 1,
   }));
   if (options.logKeyText !== undefined) await writeFile(join(dir, 'log.key'), options.logKeyText + '\n', { mode: 0o600 });
-  const log = await TransparencyLog.open({ dataDir: dir, cadenceMs: 20, verifyThreads: 0, policy, witnessRetryMs: 50 });
+  const log = await TransparencyLog.open({ dataDir: dir, cadenceMs: 20, verifyThreads: 0, policy, witnessRetryMs: 50, ...options.hooks });
   const internalErrors: unknown[] = [];
   const app = createApp(log, { logger: options.logger, onInternalError: (e) => internalErrors.push(e) });
   const server = await listen(app, { host: '127.0.0.1', port: 0 });
