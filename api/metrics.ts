@@ -58,11 +58,6 @@ export class LogMetrics implements RequestRecorder {
     else this.existing += 1;
     this.appendSeconds.observe(seconds);
   }
-
-  /** The text exposition, for GET /metrics. */
-  async text(): Promise<string> {
-    return this.registry.metrics();
-  }
 }
 
 function logGauges(log: TransparencyLog, registers: Registry[]): void {
