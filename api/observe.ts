@@ -130,13 +130,8 @@ export function observeRequests(options: ObserveOptions): MiddlewareHandler {
     recorder?.request(c.req.method, route, status, code, ms / 1000);
     if (logger === undefined || !logger.isLevelEnabled(status >= 500 ? 'error' : 'info')) return;
     const line = { reqId: id, method: c.req.method, route, path: c.req.path.slice(0, 256), status, ms: Math.round(ms * 1000) / 1000, ...(code === undefined ? {} : { code }) };
-    if (status >= 500) logger.error({ ...line, err: internalCause(c.error) }, 'request failed');
+    // The cause of a 500 is the app's onInternalError's to report (with its stack), once.
+    if (status >= 500) logger.error(line, 'request failed');
     else logger.info(line, 'request');
   };
-}
-
-/** What an operator needs of an unexpected failure: its message and stack, nothing it carried. */
-function internalCause(error: Error | undefined): { type: string; message: string; stack?: string } | undefined {
-  if (error === undefined || error instanceof DiptychError) return undefined;
-  return { type: error.name, message: error.message, ...(error.stack === undefined ? {} : { stack: error.stack }) };
 }
