@@ -45,6 +45,8 @@ export class ObservationIndex {
   private readonly hashFirstSeen = new Map<string, Map<string, number>>();
   /** (witness, index, source, project) → highest serial seen, and where. */
   private readonly serials = new Map<string, { serial: number; index: number }>();
+  /** witness → observations it logged (the dashboard's witnesses page). */
+  private readonly perWitness = new Map<string, number>();
 
   constructor(private readonly findings: FindingSet) {}
 
@@ -68,6 +70,11 @@ export class ObservationIndex {
     return this.series.get(s.series)?.latest.index === s.index;
   }
 
+  /** How many observations a witness (by vkey) has logged. */
+  observationCount(witness: string): number {
+    return this.perWitness.get(witness) ?? 0;
+  }
+
   get seriesCount(): number {
     return this.series.size;
   }
@@ -76,6 +83,7 @@ export class ObservationIndex {
   ingest(o: LoggedObservation): Supporter {
     const sk = key(o.witness, o.indexUrl, o.source, o.project, versionKey(o.version));
     const supporter: Supporter = { index: o.index, witness: o.witness, indexUrl: o.indexUrl, observedAtMs: o.observedAtMs, series: sk };
+    this.perWitness.set(o.witness, (this.perWitness.get(o.witness) ?? 0) + 1);
     let s = this.series.get(sk);
     if (!s) {
       s = { latest: o, seen: new Map() };
