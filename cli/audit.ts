@@ -8,6 +8,7 @@ import { EXIT_OK, UsageError, parseCommand, requireString, urlFlag } from './arg
 import { runAudit, type AuditReport } from './audit-run.js';
 import { progress, type Progress } from './progress.js';
 import { WITNESS_FLAGS, WITNESS_HELP, witnessTrustFlags } from './witness-file.js';
+import { trimTrailingSlashes } from '../log/trim-slashes.js';
 
 export const AUDIT_HELP = `Usage: diptych audit --log URL [--state DIR] [--log-key VKEY] [--witnesses FILE --quorum K] [--full]
 
@@ -65,7 +66,7 @@ function bundleBar(): (done: number, total: number) => void {
 /** One state directory per log URL, under the user's home (SPEC §6 makes --state optional). */
 function defaultStateDir(logUrl: string): string {
   const url = new URL(logUrl);
-  const name = `${url.hostname}_${url.port || (url.protocol === 'https:' ? '443' : '80')}${url.pathname.replace(/\/+$/, '').replace(/[^A-Za-z0-9.-]/g, '_')}`;
+  const name = `${url.hostname}_${url.port || (url.protocol === 'https:' ? '443' : '80')}${trimTrailingSlashes(url.pathname).replace(/[^A-Za-z0-9.-]/g, '_')}`;
   return join(homedir(), '.diptych', 'audit', name);
 }
 

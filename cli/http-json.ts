@@ -4,6 +4,7 @@
 import { request } from 'undici';
 import { DiptychError } from '../log/errors.js';
 import { UnreachableError } from './args.js';
+import { trimTrailingSlashes } from '../log/trim-slashes.js';
 
 const TIMEOUT_MS = 30_000;
 // Answers are small JSON documents; a bound keeps a hostile server from filling memory.
@@ -16,7 +17,7 @@ export interface HttpAnswer {
 
 /** `base` (which may have a path) joined with an absolute `path`. */
 export function joinUrl(base: string, path: string): string {
-  return base.replace(/\/+$/, '') + path;
+  return trimTrailingSlashes(base) + path;
 }
 
 // PyPI redirects non-canonical project URLs (301); a few hops are followed for GETs only.

@@ -5,6 +5,7 @@ import { UsageError, integerFlag } from '../cli/args.js';
 import { utf8 } from '../log/bytes.js';
 import { readPrivateFile } from '../log/log-key.js';
 import { isValidProjectName, pep503Normalize } from '../log/project-name.js';
+import { trimTrailingSlashes } from '../log/trim-slashes.js';
 import { MIN_SECRET_BYTES, redactUrl } from './webhooks.js';
 
 export const DEFAULT_SCHEDULE = '*/5 * * * *';
@@ -66,7 +67,7 @@ function httpUrl(value: string | undefined, flag: string, warnings: string[]): s
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`${flag} must be an http(s) URL`);
   const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
   if (url.protocol === 'http:' && !loopback) warnings.push(`${flag} ${value} is not TLS-protected: anyone on the path can change what the witness sees`);
-  return value.replace(/\/+$/, '');
+  return trimTrailingSlashes(value);
 }
 
 async function projectList(flags: WitnessFlags): Promise<string[]> {

@@ -17,6 +17,7 @@ import {
 } from './index-docs.js';
 import type { IndexView } from './index-view.js';
 import { pep503Normalize } from '../log/project-name.js';
+import { trimTrailingSlashes } from '../log/trim-slashes.js';
 
 export const PEP691_JSON = 'application/vnd.pypi.simple.v1+json';
 // JSON first, HTML as a fallback (PEP 691's recommended header for clients that read both).
@@ -54,7 +55,7 @@ export class UndiciIndexClient implements IndexClient {
   constructor(options: IndexClientOptions) {
     const base = new URL(options.baseUrl);
     if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new Error(`index URLs are http(s), not ${base.protocol}`);
-    this.baseUrl = base.href.replace(/\/+$/, '');
+    this.baseUrl = trimTrailingSlashes(base.href);
     this.fetcher = new HttpFetcher(options);
   }
 

@@ -8,6 +8,7 @@ import { DiptychError } from '../log/errors.js';
 import { TILE_WIDTH } from '../log/tile.js';
 import { entriesPath } from '../log/tile-path.js';
 import { userAgent } from './version.js';
+import { trimTrailingSlashes } from '../log/trim-slashes.js';
 
 /** What follows the log: told each entry in order, from index `size`. */
 export interface EntrySink {
@@ -22,7 +23,7 @@ export class LogFollower {
 
   constructor(logUrl: string, timeoutMs = 30_000) {
     const url = new URL(logUrl);
-    this.base = url.pathname.replace(/\/+$/, '');
+    this.base = trimTrailingSlashes(url.pathname);
     this.pool = new Pool(url.origin, { connections: 4, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   }
 

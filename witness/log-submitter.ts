@@ -6,6 +6,7 @@ import { Pool } from 'undici';
 import { systemClock, type Clock } from './clock.js';
 import { DEFAULT_BACKOFF, parseRetryAfter, retryDelay, type BackoffPolicy } from './retry.js';
 import { userAgent } from './version.js';
+import { trimTrailingSlashes } from '../log/trim-slashes.js';
 
 export type SubmitOutcome =
   | { readonly ok: true; readonly index: number; readonly duplicate: boolean }
@@ -38,8 +39,8 @@ export class UndiciLogSubmitter implements LogSubmitter {
 
   constructor(private readonly options: LogSubmitterOptions) {
     const url = new URL(options.logUrl);
-    this.path = `${url.pathname.replace(/\/+$/, '')}/api/v1/entries`;
-    this.projectsPath = `${url.pathname.replace(/\/+$/, '')}/api/v1/projects`;
+    this.path = `${trimTrailingSlashes(url.pathname)}/api/v1/entries`;
+    this.projectsPath = `${trimTrailingSlashes(url.pathname)}/api/v1/projects`;
     const timeout = options.timeoutMs ?? 30_000;
     // Each append is answered only once a checkpoint covers it (up to the log's cadence, 1 s by
     // default), so throughput is connections / cadence: 4 connections logged 40 entries/s.
