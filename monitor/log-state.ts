@@ -10,7 +10,6 @@ import type { KeyDirectory, ValidatedEntry } from '../log/entry-validator.js';
 import { ProjectState } from '../log/project-state.js';
 import { ProjectAdmission, type AdmissionOptions } from '../log/project-admission.js';
 import { evaluateEntry, signaturesOf } from '../log/project-entry.js';
-import { FindingSet } from './findings.js';
 import { ObservationIndex, type LoggedObservation } from './observation-index.js';
 import { OBSERVATION_TYPE, parseObservationPayload } from './observation-payload.js';
 import { ACK_TYPE } from './governance-payloads.js';
@@ -19,7 +18,8 @@ import { GovernanceOverlay, GovernanceState, evaluateGovernanceEntry, type Gover
 export class LogState {
   readonly projects = new ProjectState();
   readonly governance = new GovernanceState();
-  readonly observations = new ObservationIndex(new FindingSet());
+  /** Views only: the log serves what was observed; finding discrepancies is the witnesses' job. */
+  readonly observations = new ObservationIndex();
 
   /** The rules' context: the log's keyid and the committed project policies. */
   context(logKeyid: string): GovernanceContext {

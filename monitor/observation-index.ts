@@ -48,7 +48,11 @@ export class ObservationIndex {
   /** witness → observations it logged (the dashboard's witnesses page). */
   private readonly perWitness = new Map<string, number>();
 
-  constructor(private readonly findings: FindingSet) {}
+  /**
+   * Without a FindingSet the index only keeps the views (what the log's lookups serve): no
+   * history per series, no discrepancies, a fraction of the memory.
+   */
+  constructor(private readonly findings?: FindingSet) {}
 
   /** The latest observation of every series watching a release. */
   latestOf(project: string, version: string): LoggedObservation[] {
@@ -92,39 +96,41 @@ export class ObservationIndex {
       let set = this.byRelease.get(rk);
       if (!set) this.byRelease.set(rk, (set = new Set()));
       set.add(sk);
-    } else {
-      this.compareWithPrevious(s.latest, o, supporter);
+    } else if (this.findings) {
+      this.compareWithPrevious(s.latest, o, supporter, this.findings);
     }
-    this.compareWithSeen(s, o, supporter);
-    this.checkSerial(o, supporter);
+    if (this.findings) {
+      this.compareWithSeen(s, o, supporter, this.findings);
+      this.checkSerial(o, supporter, this.findings);
+    }
     this.updateFileViews(s.latest === o ? undefined : s.latest, o, supporter);
     s.latest = o;
     return supporter;
   }
 
-  private compareWithPrevious(prev: LoggedObservation, o: LoggedObservation, supporter: Supporter): void {
+  private compareWithPrevious(prev: LoggedObservation, o: LoggedObservation, supporter: Supporter, findings: FindingSet): void {
     const now = new Map(o.files.map((f) => [f.filename, f]));
     for (const p of prev.files) {
       const f = now.get(p.filename);
       const base = { project: o.project, version: o.version, indexUrl: o.indexUrl, filename: p.filename };
-      if (f === undefined) this.findings.add({ kind: 'file-removed', ...base, expected: p.sha256 }, [prev.index], [supporter]);
-      else if (f.yanked && !p.yanked) this.findings.add({ kind: 'yanked', ...base }, [prev.index], [supporter]);
+      if (f === undefined) findings.add({ kind: 'file-removed', ...base, expected: p.sha256 }, [prev.index], [supporter]);
+      else if (f.yanked && !p.yanked) findings.add({ kind: 'yanked', ...base }, [prev.index], [supporter]);
     }
   }
 
-  private compareWithSeen(s: Series, o: LoggedObservation, supporter: Supporter): void {
+  private compareWithSeen(s: Series, o: LoggedObservation, supporter: Supporter, findings: FindingSet): void {
     for (const f of o.files) {
       const seen = s.seen.get(f.filename);
       if (seen === undefined) {
         s.seen.set(f.filename, { sha256: f.sha256, index: o.index, firstAtMs: o.observedAtMs });
       } else if (seen.sha256 !== f.sha256) {
         const subject = { kind: 'file-changed' as const, project: o.project, version: o.version, indexUrl: o.indexUrl, filename: f.filename, expected: seen.sha256, observed: f.sha256 };
-        this.findings.add(subject, [seen.index], [supporter]);
+        findings.add(subject, [seen.index], [supporter]);
       }
     }
   }
 
-  private checkSerial(o: LoggedObservation, supporter: Supporter): void {
+  private checkSerial(o: LoggedObservation, supporter: Supporter, findings: FindingSet): void {
     if (o.lastSerial === null) return;
     const k = key(o.witness, o.indexUrl, o.source, o.project);
     const max = this.serials.get(k);
@@ -132,7 +138,7 @@ export class ObservationIndex {
       this.serials.set(k, { serial: o.lastSerial, index: o.index });
     } else if (o.lastSerial < max.serial) {
       const subject = { kind: 'serial-regression' as const, project: o.project, indexUrl: o.indexUrl, expected: String(max.serial), observed: String(o.lastSerial) };
-      this.findings.add(subject, [max.index], [supporter]);
+      findings.add(subject, [max.index], [supporter]);
     }
   }
 
@@ -152,6 +158,7 @@ export class ObservationIndex {
     let views = this.files.get(f.filename);
     if (!views) this.files.set(f.filename, (views = new Map()));
     views.set(supporter.series, { sha256: f.sha256, supporter });
+    if (!this.findings) return;
     let seen = this.hashFirstSeen.get(f.filename);
     if (!seen) this.hashFirstSeen.set(f.filename, (seen = new Map()));
     if ((seen.get(f.sha256) ?? Infinity) > o.observedAtMs) seen.set(f.sha256, o.observedAtMs);
