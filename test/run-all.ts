@@ -8,4 +8,7 @@ import { run } from 'uvu/run';
 process.env['FORCE_COLOR'] ??= '1';
 const { suites } = await parse('dist/test', /\.test\.js$/, { cwd: process.cwd() });
 await run(suites, { bail: false });
+// Name what is still open, so that a leak is visible and can be fixed where it starts.
+const open = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap' && r !== 'PipeWrap');
+if (open.length > 0) process.stderr.write(`open after the tests: ${open.join(', ')}\n`);
 process.exit(process.exitCode ?? 0);
