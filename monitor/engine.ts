@@ -13,7 +13,7 @@
 // Unsigned releases count only from the moment a project started signing (its earliest
 // manifest's `created`): a project adopting diptych does not raise an alert for every release
 // it made before. Browser-safe.
-import { parseEnvelope } from '../log/dsse.js';
+import { parseLoggedEntry, type ParsedEnvelope } from '../log/dsse.js';
 import { DiptychError } from '../log/errors.js';
 import { nobleCrypto, type Crypto } from '../log/crypto.js';
 import { versionKey } from '../log/pep440.js';
@@ -80,7 +80,8 @@ export class Monitor {
   ingest(bytes: Uint8Array): void {
     const index = this.entriesRead++;
     try {
-      const parsed = parseEnvelope(bytes);
+      // The witness reads entries the log admitted: the structure is checked, not the JCS bytes.
+      const parsed = parseLoggedEntry(bytes);
       const type = parsed.envelope.payloadType;
       if (type === OBSERVATION_TYPE) this.ingestObservation({ ...parseObservationPayload(parsed.payload), index });
       else if (type === ALERT_TYPE) this.ingestAlert(parseAlertPayload(parsed.payload));
@@ -91,7 +92,7 @@ export class Monitor {
     }
   }
 
-  private ingestProjectEntry(parsed: ReturnType<typeof parseEnvelope>, index: number): void {
+  private ingestProjectEntry(parsed: ParsedEnvelope, index: number): void {
     const change = evaluateEntry(this.projects, parsed, signaturesOf(parsed, 'all'), index, { foreignTypes: 'accept' });
     if (!change) return;
     this.projects.apply(change);
