@@ -6,6 +6,7 @@
 // (cli/audit-hasher.ts).
 import { DiptychError } from '../log/errors.js';
 import { DerivedState } from '../log/audit-replay.js';
+import { checkAlertState, type AlertStateReport } from '../monitor/alert-state-check.js';
 import { checkDerivedState, type DerivedStateReport, type ServedProjectView, type ServedState } from '../log/derived-state-check.js';
 import { FullAudit } from '../log/full-audit.js';
 import { TILE_WIDTH } from '../log/tile.js';
@@ -28,6 +29,8 @@ export interface FullAuditReport {
   readonly resumedFrom: number;
   readonly seconds: number;
   readonly projects: DerivedStateReport;
+  /** Alerts, escalations and suspensions recomputed and compared (monitor/alert-state-check.ts). */
+  readonly alerts: AlertStateReport;
 }
 
 export interface FullAuditRun {
@@ -63,7 +66,7 @@ function servedState(logUrl: string): ServedState {
 
 /** The saved progress and the derived state replayed from the entries it kept. */
 async function resume(run: FullAuditRun): Promise<{ audit: FullAudit; derived: DerivedState; keptBytes: number }> {
-  const derived = new DerivedState();
+  const derived = new DerivedState(run.logKey);
   const record = await run.state.readFull();
   if (record === undefined) return { audit: FullAudit.start(run.h), derived, keptBytes: 0 };
   if (record.logKey !== run.logKey) throw new DiptychError('audit_state_other_log', `${run.state.dir}/full.json holds the full audit of the log with key ${record.logKey}`);
@@ -118,5 +121,6 @@ export async function runFullAudit(run: FullAuditRun): Promise<FullAuditReport> 
   keptBytes = await run.state.saveFull(run.logKey, audit.progress(), kept, keptBytes);
   const seconds = (performance.now() - started) / 1000;
   const projects = await checkDerivedState(derived.projects, run.served.size, servedState(run.logUrl));
-  return { entries: run.served.size - resumedFrom, resumedFrom, seconds, projects };
+  const alerts = checkAlertState(derived.governance, run.served.size, await getJson<Parameters<typeof checkAlertState>[2]>(joinUrl(run.logUrl, '/api/v1/alerts')));
+  return { entries: run.served.size - resumedFrom, resumedFrom, seconds, projects, alerts };
 }

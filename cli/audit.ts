@@ -49,6 +49,7 @@ function summary(r: AuditReport): string {
     const rate = f.seconds > 0 ? Math.round(f.entries / f.seconds) : 0;
     out += `full audit: ${f.entries} entries re-hashed from ${f.resumedFrom} (${rate} entries/s), every tile and the root rebuilt; `;
     out += `${f.projects.compared} projects match the API${f.projects.newer > 0 ? `, ${f.projects.newer} changed after this checkpoint` : ''}\n`;
+    out += `${f.alerts.compared} alerts match the API (escalations, acknowledgements, suspensions)${f.alerts.newer > 0 ? `, ${f.alerts.newer} changed after this checkpoint` : ''}; ${f.alerts.suspensions} suspension(s) in force\n`;
   }
   return out;
 }

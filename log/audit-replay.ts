@@ -1,4 +1,5 @@
-// The derived state an auditor recomputes from the entries (key policies and releases, SPEC §3),
+// The derived state an auditor recomputes from the entries (key policies and releases, SPEC §3;
+// alerts, escalations and suspensions, monitor/governance.ts),
 // with the same rules as the log's own start-up replay (project-admission.ts replayProjectState),
 // one entry at a time as a full audit streams them. Browser-safe.
 //
@@ -14,10 +15,13 @@ import { evaluateEntry, signaturesOf } from './project-entry.js';
 import { KEYS_TYPE } from './project-policy.js';
 import { ProjectState } from './project-state.js';
 import { RELEASE_TYPE } from './release-manifest.js';
+import { keyHandle, parseVerifierKey } from './note.js';
+import { GOVERNANCE_TYPES, GovernanceState, evaluateGovernanceEntry, type GovernanceContext } from '../monitor/governance.js';
 
 const HEAD = utf8('{"payload":"');
 const MIDDLE = utf8('","payloadType":"');
-const GOVERNED = [utf8(KEYS_TYPE), utf8(RELEASE_TYPE)];
+// Every type that changes derived state: key policies and releases, and what acts on alerts.
+const GOVERNED = [KEYS_TYPE, RELEASE_TYPE, ...GOVERNANCE_TYPES].map(utf8);
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
@@ -54,8 +58,17 @@ export function governedEntryAt(bytes: Uint8Array, start: number, end: number): 
 
 export class DerivedState {
   readonly projects = new ProjectState();
+  /** Alerts, escalations, acknowledgements, suspensions and the policy in force. */
+  readonly governance = new GovernanceState();
   /** Entries the rules refuse today (as the log's replay skips them). */
   skipped = 0;
+  private readonly context: GovernanceContext;
+
+  /** `logKey`: the log's vkey, the only signer of its policy and suspension entries. */
+  constructor(logKey: string) {
+    const key = parseVerifierKey(logKey);
+    this.context = { logKeyid: keyHandle(key.name, key.keyId), projectPolicy: (p) => this.projects.policy(p) };
+  }
 
   /**
    * Applies entry `index`; true when it changed the state. Replaying just those entries, in
@@ -65,10 +78,15 @@ export class DerivedState {
     if (governedEntry(bytes) === 'no') return false;
     try {
       const parsed = parseEnvelope(bytes);
-      const change = evaluateEntry(this.projects, parsed, signaturesOf(parsed, 'all'), index, { foreignTypes: 'accept' });
-      if (change === undefined) return false;
-      this.projects.apply(change);
-      return true;
+      const sigs = signaturesOf(parsed, 'all');
+      const change = evaluateEntry(this.projects, parsed, sigs, index, { foreignTypes: 'accept' });
+      if (change !== undefined) {
+        this.projects.apply(change);
+        return true;
+      }
+      const governed = evaluateGovernanceEntry(this.governance, parsed, sigs, index, this.context);
+      if (governed !== undefined) this.governance.apply(governed);
+      return governed !== undefined;
     } catch (e) {
       if (!(e instanceof DiptychError)) throw e;
       this.skipped++;

@@ -10,6 +10,11 @@ import { verifyProofBundle } from '../log/proof-bundle.js';
 import { runDemo } from '../cli/demo.js';
 import { verifyCommand } from '../cli/verify.js';
 import { checkAlertEvidence } from '../monitor/evidence.js';
+import { checkAlertState } from '../monitor/alert-state-check.js';
+import { DerivedState } from '../log/audit-replay.js';
+import { canonicalEnvelopeBytes, type Envelope } from '../log/dsse.js';
+import { auditCommand } from '../cli/audit.js';
+import { outcome } from './support/assert-code.js';
 import { writeFile } from 'node:fs/promises';
 import { assertErrorReply, jsonOf, postEntry, request } from './support/log-fixture.js';
 import { ackEntry, escalationEntry } from './support/monitor-entries.js';
@@ -89,6 +94,21 @@ test('demo story: signed release, swapped file, alerts, escalation, suspension, 
     assert.is(acked.status, 'acknowledged', 'still listed, marked as such');
     assertErrorReply(await request(demo.logUrl, '/api/v1/alerts?kind=nonsense'), 400, 'invalid_parameter', 'unknown kind filter');
     assert.equal(jsonOf<AlertJson[]>(await request(demo.logUrl, '/api/v1/alerts?severity=critical&kind=hash-mismatch')).map((a) => a.id), [id]);
+
+    // An auditor recomputes the alerts, escalations and suspensions from the entries alone.
+    const size = jsonOf<{ size: number }>(await request(demo.logUrl, '/api/v1/log')).size;
+    const derived = new DerivedState(logKey);
+    for (let i = 0; i < size; i++) {
+      const { envelope } = jsonOf<{ envelope: Envelope }>(await request(demo.logUrl, `/api/v1/entries/${i}`));
+      derived.apply(i, canonicalEnvelopeBytes(envelope));
+    }
+    const served = jsonOf<Parameters<typeof checkAlertState>[2]>(await request(demo.logUrl, '/api/v1/alerts'));
+    const report = checkAlertState(derived.governance, size, served);
+    assert.equal([report.compared, report.newer], [2, 0]);
+    const lying = served.map((a) => (a.id === id ? { ...a, status: 'open' as const } : a));
+    assert.is(outcome(() => checkAlertState(derived.governance, size, lying)), 'derived_state_mismatch', 'a served status the entries do not give');
+    assert.is(outcome(() => checkAlertState(derived.governance, size, served.slice(1))), 'derived_state_mismatch', 'an alert the log no longer serves');
+    assert.is(await auditCommand(['--log', demo.logUrl, '--log-key', logKey, '--state', join(demo.dir, 'audit'), '--full', '--json']), 0, 'diptych audit --full agrees');
   } finally {
     await demo.close();
   }

@@ -4,6 +4,8 @@
 // sequencer: entries come from a function, hash tiles are computed level by level here, and
 // each answer can be rewritten by a fault hook (a forked or rolled-back tree, a corrupted tile,
 // a truncated bundle, a checkpoint with too few cosignatures or another origin).
+import type { GovernanceState } from '../../monitor/governance.js';
+import { alertView } from '../../monitor/views.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encodeBundle } from '../../log/bundle.js';
@@ -105,6 +107,8 @@ export interface Served {
   readonly size: number;
   readonly checkpoint: string;
   readonly projects: ProjectState;
+  /** Alerts and suspensions served at /api/v1/alerts; none when absent. */
+  readonly alerts?: GovernanceState;
 }
 
 /** The key policies and releases of the first `size` entries, by the log's own replay. */
@@ -161,6 +165,7 @@ export class StaticLogServer {
     if (path === '/checkpoint') return { body: checkpoint, type: 'text/plain; charset=utf-8' };
     if (path === '/api/v1/log') return json({ origin: this.verifierKey.split('+')[0], verifierKey: this.verifierKey, size });
     if (path === '/api/v1/projects') return json({ projects: projects.projectNames() });
+    if (path === '/api/v1/alerts') return json(this.current.alerts?.allAlerts().map(alertView) ?? []);
     if (path.startsWith('/api/v1/projects/')) {
       const name = decodeURIComponent(path.slice('/api/v1/projects/'.length));
       const view = projectView(projects, name);
