@@ -100,7 +100,12 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startWitness(stage: Stage, n: number, logUrl: string, indexUrl: string, logVkey: string, hook: string): Promise<WitnessNode> {
+interface StartedWitness {
+  readonly node: WitnessNode;
+  readonly url: string;
+}
+
+async function startWitness(stage: Stage, n: number, logUrl: string, indexUrl: string, logVkey: string, hook: string): Promise<StartedWitness> {
   const key = `witness-${n}.key`;
   await keyFile(stage, key, `witness${n}.demo`);
   const config = await witnessConfig(
@@ -109,13 +114,13 @@ async function startWitness(stage: Stage, n: number, logUrl: string, indexUrl: s
   );
   const node = await WitnessNode.open(config);
   stage.closers.push(() => node.close());
-  await node.listen();
-  return node;
+  // Where it cosigns (its tlog-witness endpoint), for the log's policy.
+  return { node, url: (await node.listen()).url };
 }
 
-async function startLog(stage: Stage, witnesses: WitnessNode[], parties: SignerKey[], port: number): Promise<{ log: TransparencyLog; server: RunningServer }> {
+async function startLog(stage: Stage, witnesses: readonly StartedWitness[], parties: SignerKey[], port: number): Promise<{ log: TransparencyLog; server: RunningServer }> {
   const policy = parsePolicy(JSON.stringify({
-    witnesses: await Promise.all(witnesses.map(async (w) => ({ vkey: w.key.verifierKey, url: (await w.listen()).url }))),
+    witnesses: witnesses.map((w) => ({ vkey: w.node.key.verifierKey, url: w.url })),
     cosignatureQuorum: 1,
     trustedParties: parties.map((p) => p.verifierKey),
     escalationQuorum: 2,
@@ -161,10 +166,10 @@ async function story(stage: Stage): Promise<DemoResult> {
   const logPort = await freePort();
   const logUrl = `http://127.0.0.1:${logPort}`;
   const logKey = await keyFile(stage, 'log.key', 'log.demo');
-  const w1 = await startWitness(stage, 1, logUrl, index.url, logKey.verifierKey, hook);
-  const w2 = await startWitness(stage, 2, logUrl, index.url, logKey.verifierKey, hook);
+  const witnesses = [await startWitness(stage, 1, logUrl, index.url, logKey.verifierKey, hook), await startWitness(stage, 2, logUrl, index.url, logKey.verifierKey, hook)];
+  const [w1, w2] = witnesses.map((w) => w.node) as [WitnessNode, WitnessNode];
   const [psrt, foundation] = [await keyFile(stage, 'psrt.key', 'psrt.demo'), await keyFile(stage, 'foundation.key', 'foundation.demo')];
-  await startLog(stage, [w1, w2], [psrt, foundation], logPort);
+  await startLog(stage, witnesses, [psrt, foundation], logPort);
   say(`1. A PyPI replay on ${index.url}, a webhook receiver, two witnesses; the log on ${logUrl}`);
   say(`   policy: witnesses ${w1.key.name}, ${w2.key.name}; trusted parties ${psrt.name}, ${foundation.name}; escalation quorum 2`);
 
