@@ -4,7 +4,7 @@
 // admission policy applies the rules of all three in log order, and one replay rebuilds them
 // at start: the log is the source of truth. Browser-safe.
 import { DiptychError } from '../log/errors.js';
-import { parseEnvelope } from '../log/dsse.js';
+import { parseLoggedEntry } from '../log/dsse.js';
 import type { AdmissionBatch, AdmissionPolicy } from '../log/sequencer.js';
 import type { KeyDirectory, ValidatedEntry } from '../log/entry-validator.js';
 import { ProjectState } from '../log/project-state.js';
@@ -120,7 +120,8 @@ export async function replayLogState(
 }
 
 function replayEntry(state: LogState, bytes: Uint8Array, index: number, ctx: GovernanceContext, foreignTypes: 'accept' | 'reject'): boolean {
-  const parsed = parseEnvelope(bytes);
+  // The log's own entries, admitted with their JCS bytes checked: the structure is enough.
+  const parsed = parseLoggedEntry(bytes);
   if (parsed.envelope.payloadType === OBSERVATION_TYPE) {
     state.observations.ingest(parseLoggedObservation(parsed.payload, index));
     return true;
