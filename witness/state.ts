@@ -32,6 +32,12 @@ export interface ForkEvidence {
   readonly at: number;
 }
 
+export interface PendingObservation {
+  readonly entry: Uint8Array;
+  /** The record to keep once the log has the entry. */
+  readonly last: LastObservation;
+}
+
 export interface WitnessState {
   latestCosigned(origin: string): Promise<CosignedCheckpoint | undefined>;
   /** Durable before it resolves. Callers serialise per origin (see cosigner.ts). */
@@ -40,7 +46,16 @@ export interface WitnessState {
   recordFork(evidence: ForkEvidence): Promise<void>;
   forks(): Promise<ForkEvidence[]>;
   lastObservation(subject: string): Promise<LastObservation | undefined>;
+  /** What a subject's observation now is, once logged; clears its pending one in the same write. */
   putLastObservation(subject: string, last: LastObservation): Promise<void>;
+  /**
+   * The signed entry of an observation sent to the log and not answered yet: written before it
+   * is sent, so that a witness killed meanwhile sends the same bytes again instead of a new
+   * observation (the log answers the index it has for bytes it has: never logged twice).
+   */
+  pendingObservation(subject: string): Promise<PendingObservation | undefined>;
+  /** Records a pending observation, or with undefined forgets it (the log refused it). */
+  putPendingObservation(subject: string, pending: PendingObservation | undefined): Promise<void>;
   /** The releases last logged for a series (index, project, source): to notice removals. */
   observedVersions(series: string): Promise<string[] | undefined>;
   putObservedVersions(series: string, versions: readonly string[]): Promise<void>;
@@ -56,7 +71,8 @@ export interface WitnessState {
 }
 
 // Key prefixes: c = cosigned checkpoint by origin, f = fork evidence, o = observation,
-// v = observed versions of a series, s = project serials of an index, e = ETag.
+// v = observed versions of a series, s = project serials of an index, e = ETag, p = an
+// observation sent to the log and not answered yet.
 const COSIGNED = 'c\u0000';
 const FORK = 'f\u0000';
 const OBSERVED = 'o\u0000';
@@ -64,6 +80,7 @@ const ETAG = 'e\u0000';
 const FETCHED = 't\u0000';
 const VERSIONS = 'v\u0000';
 const SERIALS = 's\u0000';
+const PENDING = 'p\u0000';
 
 interface StoredCheckpoint {
   size: number;
@@ -153,8 +170,32 @@ export class LevelWitnessState implements WitnessState {
     return this.read<LastObservation>(OBSERVED + subject);
   }
 
-  putLastObservation(subject: string, last: LastObservation): Promise<void> {
-    return this.write(OBSERVED + subject, last);
+  async putLastObservation(subject: string, last: LastObservation): Promise<void> {
+    const text = JSON.stringify(last);
+    this.writes++;
+    try {
+      await this.db.batch([{ type: 'put', key: OBSERVED + subject, value: text }, { type: 'del', key: PENDING + subject }], { sync: true });
+    } finally {
+      this.writes++;
+    }
+    this.cache.set(OBSERVED + subject, text);
+    this.cache.set(PENDING + subject, null);
+  }
+
+  async pendingObservation(subject: string): Promise<PendingObservation | undefined> {
+    const stored = await this.read<{ entry: string; last: LastObservation }>(PENDING + subject);
+    return stored === undefined ? undefined : { entry: fromBase64(stored.entry), last: stored.last };
+  }
+
+  async putPendingObservation(subject: string, pending: PendingObservation | undefined): Promise<void> {
+    if (pending !== undefined) return this.write(PENDING + subject, { entry: toBase64(pending.entry), last: pending.last });
+    this.writes++;
+    try {
+      await this.db.del(PENDING + subject, { sync: true });
+    } finally {
+      this.writes++;
+    }
+    this.cache.set(PENDING + subject, null);
   }
 
   observedVersions(series: string): Promise<string[] | undefined> {

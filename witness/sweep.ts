@@ -22,7 +22,7 @@ import {
 } from './observation.js';
 import { pep503Normalize } from '../log/project-name.js';
 import { versionKey } from '../log/pep440.js';
-import type { WitnessState } from './state.js';
+import type { PendingObservation, WitnessState } from './state.js';
 
 export interface SweepDeps {
   readonly client: IndexClient;
@@ -148,7 +148,16 @@ function removedReleases(view: IndexView, expected: readonly string[], ctx: Obse
 // Logs a payload if it is news; false when it should have been logged and was not.
 async function logIfNews(deps: SweepDeps, payload: ObservationPayload, report: SweepReport, force: boolean): Promise<boolean> {
   const subject = observationSubject(payload);
-  const previous = await deps.state.lastObservation(subject);
+  let previous = await deps.state.lastObservation(subject);
+  const pending = await deps.state.pendingObservation(subject);
+  if (pending !== undefined) {
+    // Sent by a run that stopped before the log answered (killed, or the log was away): the
+    // same bytes again, which the log holds once whether or not it got them then; this
+    // payload is then news only if it differs from that one.
+    const settled = await submitObservation(deps, subject, pending, payload, report);
+    if (!settled) return false;
+    previous = (await deps.state.lastObservation(subject)) ?? previous;
+  }
   const change = compareObservation(previous, payload);
   if (change === 'unchanged' && !force && !refreshDue(deps, payload, previous?.observedAtMs)) {
     report.unchanged += 1;
@@ -163,12 +172,22 @@ async function logIfNews(deps: SweepDeps, payload: ObservationPayload, report: S
     report.failures.push({ project: payload.project, source: payload.source, reason: e.code, message: `${payload.version}: ${e.message}` });
     return true;
   }
-  const outcome = await deps.submitter.submit(entry);
+  const last = { fingerprint: observationFingerprint(payload), lastSerial: payload.lastSerial, observedAtMs: Date.parse(payload.observedAt) };
+  // Durable before it is sent: a witness killed before the answer sends these bytes again.
+  await deps.state.putPendingObservation(subject, { entry, last });
+  return submitObservation(deps, subject, { entry, last }, payload, report);
+}
+
+/** Sends a pending observation; true once the log has it (or refused it for good). */
+async function submitObservation(deps: SweepDeps, subject: string, pending: PendingObservation, payload: ObservationPayload, report: SweepReport): Promise<boolean> {
+  const outcome = await deps.submitter.submit(pending.entry);
   if (!outcome.ok) {
     report.failures.push({ project: payload.project, source: payload.source, reason: outcome.reason, message: `${outcome.code}: ${outcome.message}` });
+    // Refused: these bytes will never be logged, so they are not sent again.
+    if (outcome.reason === 'log_rejected') await deps.state.putPendingObservation(subject, undefined);
     return false;
   }
-  await deps.state.putLastObservation(subject, { fingerprint: observationFingerprint(payload), lastSerial: payload.lastSerial, observedAtMs: Date.parse(payload.observedAt) });
+  await deps.state.putLastObservation(subject, pending.last);
   report.logged += 1;
   report.entries.push(outcome.index);
   return true;
