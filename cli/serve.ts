@@ -28,6 +28,8 @@ Options:
                         more are refused with 429 and Retry-After (default: unlimited)
   --max-pending N       entries waiting for the next checkpoint at most; more are refused
                         with 503 overloaded, nothing of them stored (default 100000)
+  --reindex             rebuild the derived state (key policies, releases, observations,
+                        alerts, suspensions) from every entry, ignoring the stored snapshot
 ${LOG_LEVEL_HELP}
   --json                print the listening address as one JSON line
   -h, --help            this help
@@ -47,6 +49,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     'verify-threads': { type: 'string' },
     'rate-limit': { type: 'string' },
     'max-pending': { type: 'string' },
+    reindex: { type: 'boolean' },
     'log-level': { type: 'string' },
   });
   if (values.help) {
@@ -63,7 +66,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   // The one logger of this process (stderr), handed to the log's hooks and the HTTP app.
   const logger = createLogger({ level, base: { service: 'log' } });
   const events = logEvents(logger);
-  const log = await TransparencyLog.open({ dataDir: values.data, keyFile: values.key, origin: values.origin, cadenceMs, verifyThreads, maxPending, policy, ...events.hooks });
+  const log = await TransparencyLog.open({ dataDir: values.data, keyFile: values.key, origin: values.origin, cadenceMs, verifyThreads, maxPending, policy, reindex: values.reindex === true, ...events.hooks });
   events.attach(log);
   const onInternalError = (e: unknown): void => logger.error({ event: 'internal_error', error: (e as Error)?.message ?? String(e), stack: (e as Error)?.stack }, 'internal error');
   const app = createApp(log, { writeRateLimit, logger, onInternalError });

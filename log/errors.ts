@@ -108,6 +108,7 @@ export const ERROR_STATUS = {
   not_ready: 503,
   overloaded: 503,
   state_inconsistent: 503,
+  state_snapshot_invalid: 503, // never answered: a bad snapshot is dropped and the log replayed
   internal_error: 500,
   insecure_key_file: 500,
   audit_state_corrupt: 500, // an audit state file that cannot be read back; never overwritten

@@ -14,6 +14,7 @@ import type { Hash } from './tree.js';
 // Key layout: binary keys, so that no key is ever text-encoded on the hot path. Index parts
 // are big-endian, so a range read over bundle keys returns them in log order.
 const HEAD_KEY = Uint8Array.of(0x68); // 'h'
+const DERIVED_KEY = Uint8Array.of(0x64); // 'd': the snapshot of the state derived from the entries
 const bundleKey = (index: number): Uint8Array => prefixed(0x62, 0, index); // 'b' ‖ 0 ‖ uint48
 const tileKey = (level: number, index: number): Uint8Array => prefixed(0x74, level, index); // 't' ‖ level ‖ uint48
 const leafKey = (leafHash: Hash): Uint8Array => {
@@ -152,6 +153,21 @@ export class LevelStorage implements LogStorage {
     }
     if (at > bytes.length) throw new DiptychError('state_inconsistent', `stored entry bundle ${index} is corrupt`);
     return bytes.subarray(0, at);
+  }
+
+  /** The stored snapshot of the derived state (monitor/state-snapshot.ts), if any. */
+  async readDerived(): Promise<Uint8Array | undefined> {
+    return this.db.get(DERIVED_KEY);
+  }
+
+  /** Replaces the snapshot, durably. Entries are never touched: a snapshot only saves a replay. */
+  async writeDerived(bytes: Uint8Array): Promise<void> {
+    await this.db.put(DERIVED_KEY, bytes, { sync: true });
+  }
+
+  /** Drops the snapshot, so the next start replays the whole log. */
+  async dropDerived(): Promise<void> {
+    await this.db.del(DERIVED_KEY, { sync: true });
   }
 
   close(): Promise<void> {

@@ -63,6 +63,28 @@ export class ProjectState implements StateView {
     return [...this.policies.keys()].sort();
   }
 
+  /** Every key policy, in the order projects were first seen (for snapshots). */
+  allPolicies(): KeyPolicy[] {
+    return [...this.policies.values()];
+  }
+
+  /** Every release of every project, each project's in first-logged order (for snapshots). */
+  allReleases(): ReleaseState[] {
+    return [...this.releases.values()].flatMap((versions) => [...versions.values()]);
+  }
+
+  /**
+   * Rebuilds the state a snapshot holds: the same maps the changes built, with the files of
+   * every manifest indexed (replay indexes each manifest's files when it is applied).
+   */
+  restore(policies: readonly KeyPolicy[], releases: readonly ReleaseState[]): void {
+    for (const p of policies) this.policies.set(p.project, p);
+    for (const r of releases) {
+      for (const m of r.manifests) this.apply({ kind: 'release', release: { ...r, manifests: [m] } });
+      this.releases.get(r.project)!.set(r.versionKey, r);
+    }
+  }
+
   apply(change: StateChange): void {
     if (change.kind === 'keys') {
       this.policies.set(change.policy.project, change.policy);

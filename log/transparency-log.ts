@@ -18,6 +18,10 @@ import { projectKeyDirectory, type AdmissionOptions } from './project-admission.
 import { keyHandle } from './note.js';
 import { LogState, LogAdmission, ackKeyDirectory, replayLogState } from '../monitor/log-state.js';
 import { SuspensionPublisher } from '../monitor/suspension-publisher.js';
+import { loadState, saveState } from '../monitor/state-store.js';
+
+/** A start-up that replays this many entries saves a snapshot straight away. */
+const SNAPSHOT_EVERY = 10_000;
 
 export interface LogOptions {
   /** Directory of the level database and, by default, the log key. */
@@ -44,6 +48,10 @@ export interface LogOptions {
   witnessRetryMs?: number;
   /** Told of each failed cosigning request; cosigning failures never fail the log. */
   onWitnessError?: (vkey: string, error: unknown) => void;
+  /** Ignore the stored derived-state snapshot and rebuild the state from every entry. */
+  reindex?: boolean;
+  /** Told why a stored snapshot was dropped (the state is then replayed from entry 0). */
+  onSnapshotDropped?: (reason: string) => void;
   /** Told when a suspension the escalations call for could not be published (it is retried). */
   onPublishError?: (error: unknown) => void;
   /** Told of each new durable checkpoint (for logs); must not throw or block, appends wait for it. */
@@ -74,6 +82,10 @@ export class TransparencyLog {
     private readonly witnesses: WitnessClient,
     private readonly witnessRule: (entry: ValidatedEntry) => void,
     private readonly publisher: SuspensionPublisher,
+    /** Whether the state is the default rules' own, worth a snapshot at close. */
+    private readonly savesSnapshots: boolean,
+    /** Entries whose state came from the stored snapshot at start (the rest were replayed). */
+    readonly restoredEntries: number,
   ) {}
 
   /** Key policies and releases. */
@@ -101,12 +113,18 @@ export class TransparencyLog {
     });
     const storage = await LevelStorage.open(join(options.dataDir, 'db'));
     const hasher = merkleHasher(crypto);
-    const state = new LogState();
     const logKeyid = keyHandle(key.name, key.keyId);
     // Suspensions are published through submit(), which needs the finished log: bound below.
     let publisher: SuspensionPublisher | undefined;
     let sequencer: Sequencer<ValidatedEntry>;
+    let state: LogState;
+    let restoredEntries: number;
     try {
+      // The derived state of the entries a snapshot covers, if a valid one is stored.
+      const loaded = await loadState(storage, hasher, (await storage.head())?.size ?? 0, options.reindex === true);
+      if (loaded.dropped !== undefined) options.onSnapshotDropped?.(loaded.dropped);
+      state = loaded.state;
+      restoredEntries = loaded.from;
       sequencer = await Sequencer.open<ValidatedEntry>({
         storage,
         hasher,
@@ -119,8 +137,13 @@ export class TransparencyLog {
           options.onCheckpoint?.(size);
         },
       });
-      // The log is the source of truth: the state is replayed before anything new is admitted.
-      await replayLogState(state, (s, e) => sequencer.entries(s, e), sequencer.size, logKeyid, options.projectRules?.foreignTypes);
+      // The log is the source of truth: the entries the snapshot lacks are replayed before
+      // anything new is admitted, and a long replay is saved at once.
+      // Entries the snapshot covers are still read once and tied to the tree (sequencer.entries
+      // checks each against its leaf hash): a corrupted old record refuses the start either way.
+      for (let start = 0; start < loaded.from; start += 4096) await sequencer.entries(start, Math.min(loaded.from, start + 4096));
+      await replayLogState(state, (s, e) => sequencer.entries(s, e), sequencer.size, logKeyid, options.projectRules?.foreignTypes, 1024, loaded.from);
+      if (options.admission === undefined && sequencer.size - loaded.from >= SNAPSHOT_EVERY) await saveState(storage, hasher, state, sequencer.size);
     } catch (e) {
       await witnesses.close();
       await storage.close();
@@ -139,7 +162,7 @@ export class TransparencyLog {
     witnesses.checkpoint(sequencer.checkpoint);
     const submit = async (entry: Uint8Array) => sequencer.add(entry, await validator.validate(entry));
     publisher = new SuspensionPublisher(state.governance, key.signer, submit, options.onPublishError);
-    const log = new TransparencyLog(key, hasher, sequencer, validator, verifier, storage, policy, state, witnesses, witnessRule, publisher);
+    const log = new TransparencyLog(key, hasher, sequencer, validator, verifier, storage, policy, state, witnesses, witnessRule, publisher, options.admission === undefined, restoredEntries);
     try {
       await publisher.recordPolicy(policy);
     } catch (e) {
@@ -201,6 +224,10 @@ export class TransparencyLog {
   async close(): Promise<void> {
     await this.publisher.close();
     await this.sequencer.close();
+    // Nothing is admitted any more: the state is that of every stored entry. (A log run with
+    // other admission rules keeps no state of its own to save.) A failed save costs the next
+    // start a longer replay, nothing else, so it does not fail the close.
+    if (this.savesSnapshots) await saveState(this.storage, this.hasher, this.state, this.sequencer.size).catch(() => undefined);
     await this.witnesses.close();
     await this.verifier.close();
     await this.storage.close();

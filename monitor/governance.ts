@@ -245,6 +245,13 @@ export class GovernanceState implements GovernanceView {
     return this.order.map((id) => this.alerts.get(id)!);
   }
 
+  /** Rebuilds the state a snapshot holds. */
+  restore(policy: LogPolicy, policyIndex: number | undefined, alerts: readonly AlertRecord[]): void {
+    this.current = policy;
+    this.currentIndex = policyIndex;
+    for (const record of alerts) this.apply({ kind: 'alert', record });
+  }
+
   apply(change: GovernanceChange): void {
     if (change.kind === 'policy') {
       this.current = change.policy;

@@ -100,11 +100,13 @@ export async function replayLogState(
   logKeyid: string,
   foreignTypes: 'accept' | 'reject' = 'accept',
   chunk = 1024,
+  /** Entries before this are already in the state (restored from a snapshot). */
+  from = 0,
 ): Promise<ReplayReport> {
   let applied = 0;
   const skipped: { index: number; code: string }[] = [];
   const ctx = state.context(logKeyid);
-  for (let start = 0; start < size; start += chunk) {
+  for (let start = from; start < size; start += chunk) {
     const entries = await read(start, Math.min(size, start + chunk));
     entries.forEach((bytes, i) => {
       const index = start + i;

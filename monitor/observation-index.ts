@@ -74,6 +74,23 @@ export class ObservationIndex {
     return this.series.get(s.series)?.latest.index === s.index;
   }
 
+  /** The latest view of every series, in log order (what a views-only index is rebuilt from). */
+  latestViews(): LoggedObservation[] {
+    return [...this.series.values()].map((s) => s.latest).sort((a, b) => a.index - b.index);
+  }
+
+  /** Observations per witness, for snapshots. */
+  witnessCounts(): [string, number][] {
+    return [...this.perWitness];
+  }
+
+  /** A views-only index as a snapshot held it: its latest views and the per-witness counts. */
+  restore(latest: readonly LoggedObservation[], counts: readonly [string, number][]): void {
+    for (const o of latest) this.ingest(o);
+    this.perWitness.clear();
+    for (const [w, n] of counts) this.perWitness.set(w, n);
+  }
+
   /** How many observations a witness (by vkey) has logged. */
   observationCount(witness: string): number {
     return this.perWitness.get(witness) ?? 0;
