@@ -86,11 +86,14 @@ const ProofCheck: FC<{ a: AlertJson }> = ({ a }) => (
     <h2>Proof check</h2>
     <p>
       {'The alert and its evidence, proven against one signed checkpoint: '}
-      <a href={`/api/v1/alerts/${a.id}?bundle=1`}>proof bundle</a>
-      {'. Check it yourself with the log key you trust: '}
-      <code>{'diptych verify --bundle alert.json --log-key KEY'}</code>
+      <a href={`/api/v1/alerts/${a.id}?bundle=1`}>proof bundle</a>.
     </p>
     <output>The in-page check needs JavaScript.</output>
+    <p class="muted">
+      {'The check in this page uses the log key this server names, so it shows the bundle is sound, not that the server is honest. '}
+      {'With the log key you got from the operator: '}
+      <code>{'diptych verify --bundle alert.json --log-key KEY'}</code>
+    </p>
   </section>
 );
 

@@ -20,7 +20,7 @@ const VERDICT_TEXT: Record<Verdict, { text: string; tone: string }> = {
   unsigned: { text: 'not signed', tone: 'unsigned' },
 };
 
-/** Per signed file, how many witnesses' latest views show the signed hash and how many another. */
+/** Per signed file, how many current views (a witness through one index API) show the signed hash, how many another. */
 function agreement(file: SignedFile, observations: readonly ObservationJson[]): { same: number; other: number } {
   let same = 0;
   let other = 0;
@@ -32,6 +32,8 @@ function agreement(file: SignedFile, observations: readonly ObservationJson[]): 
   }
   return { same, other };
 }
+
+const views = (n: number): string => (n === 1 ? '1 view shows' : `${n} views show`);
 
 const SignedPanel: FC<{ files: readonly SignedFile[]; observations: readonly ObservationJson[] }> = ({ files, observations }) => (
   <section class="panel signed">
@@ -49,8 +51,8 @@ const SignedPanel: FC<{ files: readonly SignedFile[]; observations: readonly Obs
               <td>{String(f.size)}</td>
               <td><EntryLink index={f.index} /></td>
               <td>
-                {a.other > 0 ? <Badge text={`${a.other} saw another hash`} tone="mismatch" /> : null}
-                {a.same > 0 ? <Badge text={`${a.same} saw it`} tone="ok" /> : null}
+                {a.other > 0 ? <Badge text={`${views(a.other)} another hash`} tone="mismatch" /> : null}
+                {a.same > 0 ? <Badge text={`${views(a.same)} this hash`} tone="ok" /> : null}
                 {a.same + a.other === 0 ? <span class="muted">not observed</span> : null}
               </td>
             </tr>

@@ -24,6 +24,7 @@ dl.facts dd { margin: 0; word-break: break-word; }
 .panels { display: grid; grid-template-columns: 1fr 1fr; gap: 1em; }
 @media (max-width: 900px) { .panels { grid-template-columns: 1fr; } }
 .panel { border: 1px solid var(--line); border-radius: 6px; padding: .2em .8em .6em; }
+.observation h4 { font-size: .95em; font-weight: normal; margin: .8em 0 .2em; }
 .panel h3 small, .muted { color: #888; font-weight: normal; }
 .badge { display: inline-block; padding: 0 .45em; border-radius: 1em; font-size: .85em; border: 1px solid currentColor; white-space: nowrap; }
 .ok { color: var(--ok); }

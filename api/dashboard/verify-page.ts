@@ -54,8 +54,7 @@ function summary(verified: VerifiedBundle, info: LogInfo): string {
   const cosigned = verified.cosignatures.map((c) => c.name);
   const by = cosigned.length === 0 ? 'no witness cosignature' : `cosigned by ${cosigned.join(', ')}`;
   const keyid = info.verifierKey.split('+').slice(0, 2).join('+');
-  return `verified in your browser: ${verified.entries.length} entries are in ${cp.origin} at size ${cp.size}, signed by ${keyid}, ${by}. ` +
-    'This uses the key this server names; check it against the key you trust (diptych verify --bundle --log-key).';
+  return `verified in your browser: ${verified.entries.length} entries are in ${cp.origin} at size ${cp.size}, signed by ${keyid}, ${by}.`;
 }
 
 async function check(section: HTMLElement, output: HTMLOutputElement): Promise<void> {
