@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { LogOptions, TransparencyLog } from '../log/transparency-log.js';
 import { witnessLabel } from '../api/metrics.js';
 
-type Hooks = Pick<LogOptions, 'onCheckpoint' | 'onCosigned' | 'onWitnessError' | 'onPublishError'>;
+type Hooks = Pick<LogOptions, 'onCheckpoint' | 'onCosigned' | 'onWitnessError' | 'onPublishError' | 'onSnapshotDropped'>;
 
 export interface LogEvents {
   readonly hooks: Hooks;
@@ -37,6 +37,7 @@ export function logEvents(logger: Logger): LogEvents {
       logger.warn({ event: 'witness_error', witness: vkey === '' ? '(all)' : witnessLabel(vkey), error: message }, 'cosigning failed');
     },
     onPublishError: (e) => logger.error({ event: 'suspension_publish_error', error: messageOf(e) }, 'a suspension could not be published; retrying'),
+    onSnapshotDropped: (reason) => logger.warn({ event: 'state_snapshot_dropped', reason }, 'the derived-state snapshot does not match the log; replaying every entry'),
   };
   return {
     hooks,
