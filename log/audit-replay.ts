@@ -1,6 +1,6 @@
 // The derived state an auditor recomputes from the entries (key policies and releases, SPEC §3;
 // alerts, escalations and suspensions, monitor/governance.ts),
-// with the same rules as the log's own start-up replay (project-admission.ts replayProjectState),
+// with the same rules as the log's own start-up replay (monitor/log-state.ts replayLogState),
 // one entry at a time as a full audit streams them. Browser-safe.
 //
 // Only `keys` and `release` entries change this state, and most of a log is other kinds. The

@@ -3,9 +3,8 @@
 //   before the sequencer, on the verify workers;
 // - an AdmissionPolicy that applies the rules in log order, one batch at a time, and makes the
 //   batch part of the state only when the sequencer says it is durable (commit);
-// - the replay that rebuilds the state from the log at start: the log is the source of truth.
-import { DiptychError } from './errors.js';
-import { parseEnvelope } from './dsse.js';
+// The replay that rebuilds the state from the log at start is monitor/log-state.ts's, which
+// applies these rules and the monitor's together.
 import type { AdmissionBatch, AdmissionPolicy } from './sequencer.js';
 import type { KeyDirectory, ValidatedEntry } from './entry-validator.js';
 import { KEYS_TYPE } from './project-policy.js';
@@ -65,45 +64,4 @@ export class ProjectAdmission implements AdmissionPolicy<ValidatedEntry> {
       },
     };
   }
-}
-
-export interface ReplayResult {
-  /** Entries that made a state change. */
-  readonly applied: number;
-  /** Entries the rules refuse today (logged by an older version, or before a rule existed). */
-  readonly skipped: readonly { index: number; code: string }[];
-}
-
-/**
- * Rebuilds the state from entries [0, size). Stored entries were verified when they arrived and
- * the start-up self-check ties them to the signed tree, so signatures are not re-verified: every
- * signature by a policy key counts (the admission rules keep that true, see policy_changed).
- * Freshness is not re-checked either: it was a rule about the clock at arrival.
- */
-export async function replayProjectState(
-  state: ProjectState,
-  read: (start: number, end: number) => Promise<Uint8Array[]>,
-  size: number,
-  foreignTypes: 'accept' | 'reject' = 'accept',
-  chunk = 1024,
-): Promise<ReplayResult> {
-  let applied = 0;
-  const skipped: { index: number; code: string }[] = [];
-  for (let start = 0; start < size; start += chunk) {
-    const entries = await read(start, Math.min(size, start + chunk));
-    entries.forEach((bytes, i) => {
-      try {
-        const parsed = parseEnvelope(bytes);
-        const change = evaluateEntry(state, parsed, signaturesOf(parsed, 'all'), start + i, { foreignTypes });
-        if (change) {
-          state.apply(change);
-          applied++;
-        }
-      } catch (e) {
-        if (!(e instanceof DiptychError)) throw e;
-        skipped.push({ index: start + i, code: e.code });
-      }
-    });
-  }
-  return { applied, skipped };
 }

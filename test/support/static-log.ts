@@ -14,8 +14,8 @@ import { cosign, type Cosigner } from '../../log/cosignature.js';
 import { DiptychError, statusOf } from '../../log/errors.js';
 import { signNote, type SignerKey } from '../../log/note.js';
 import { projectView } from '../../log/project-views.js';
-import { replayProjectState } from '../../log/project-admission.js';
-import { ProjectState } from '../../log/project-state.js';
+import { LogState, replayLogState } from '../../monitor/log-state.js';
+import type { ProjectState } from '../../log/project-state.js';
 import { hashTileSpan, tileHashReader, TILE_WIDTH } from '../../log/tile.js';
 import { parseTilePath } from '../../log/tile-path.js';
 import { treeHash, HASH_SIZE, type Hash, type MerkleHasher } from '../../log/tree.js';
@@ -113,9 +113,10 @@ export interface Served {
 
 /** The key policies and releases of the first `size` entries, by the log's own replay. */
 export async function replayedProjects(source: EntrySource, size: number): Promise<ProjectState> {
-  const state = new ProjectState();
-  await replayProjectState(state, async (s, e) => Array.from({ length: e - s }, (_, i) => source.entry(s + i)), size);
-  return state;
+  // The log's own replay; no entry here is the log's (policy, suspension), so no log keyid.
+  const state = new LogState();
+  await replayLogState(state, async (s, e) => Array.from({ length: e - s }, (_, i) => source.entry(s + i)), size, '');
+  return state.projects;
 }
 
 export async function served(tree: StaticTree, size: number, signers: Signers, origin?: string): Promise<Served> {
