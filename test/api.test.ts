@@ -424,7 +424,8 @@ function badReadCases(size: number, someLeaf: string): BadCase[] {
       '/tile/0/000%00', '/tile/0/000/..', '/tile/0/x001/..', '/tile/0/abc', '/tile/0/x999/x999/x999/x999/x999/999',
     ].map((p) => get(p, 400, 'invalid_tile_path')),
     // dot segments are resolved before routing (WHATWG URL), so they can only reach other routes
-    ...['/tile/..', '/tile/../../etc/passwd', '/tile/%2e%2e/%2E%2E/etc/passwd', '/tile/0/../../../x'].map((p) => get(p, 404, 'not_found')),
+    // ('/tile/..' is '/', the dashboard)
+    ...['/tile/../nope', '/tile/../../etc/passwd', '/tile/%2e%2e/%2E%2E/etc/passwd', '/tile/0/../../../x'].map((p) => get(p, 404, 'not_found')),
     // well-formed tiles beyond the tree
     ...[
       '/tile/0/002', '/tile/0/003', '/tile/0/002.p/255', '/tile/1/001', '/tile/1/000', '/tile/2/000', '/tile/2/000.p/1', '/tile/63/x999/999',
