@@ -88,4 +88,7 @@ print(result('monitor.peak_rss_mib', mon.peakRssMiB, 'MiB'));
 // every entry re-hashed, every tile and the root rebuilt, the projects derived and compared.
 const audit = await auditBench(quick ? 100_000 : 1_000_000);
 print(result('audit.full', audit.entriesPerSecond, 'entries/s', audit.sha256LeafRate));
+print(result('audit.full.vs_oneshot_leaf', audit.entriesPerSecond, 'entries/s', audit.oneShotLeafRate));
+print(result('audit.full.cpu_s', audit.cpuSeconds, 's', audit.seconds));
+print(result('audit.full.per_cpu_s', audit.entries / audit.cpuSeconds, 'entries/cpu-s', audit.sha256LeafCpuRate));
 print(result('audit.full.peak_rss_mib', audit.peakRssMiB, 'MiB', 256));
