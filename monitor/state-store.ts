@@ -1,7 +1,8 @@
 // Where the log keeps its derived-state snapshot (state-snapshot.ts): in its own LevelDB, beside
 // the entries. Loading never trusts a snapshot further than the log: it must cover a prefix of
-// the stored entries and end at the same leaf, or it is dropped and the state replayed from
-// entry 0. Node-only (level).
+// the stored entries and end at the same leaf (else the data directory is damaged and the log
+// refuses to start), and one it cannot read is dropped and the state replayed from entry 0.
+// Node-only (level).
 import { toHex } from '../log/bytes.js';
 import { DiptychError } from '../log/errors.js';
 import type { LevelStorage } from '../log/level-storage.js';
@@ -31,10 +32,22 @@ export async function loadState(storage: LevelStorage, hasher: MerkleHasher, log
     if (reindex) await storage.dropDerived();
     return { state: new LogState(), from: 0 };
   }
+  let snapshot;
   try {
-    const snapshot = decodeSnapshot(bytes);
-    if (snapshot.size > logSize) throw new DiptychError('state_snapshot_invalid', `it covers ${snapshot.size} entries, the log holds ${logSize}`);
-    if (snapshot.lastLeaf !== (await lastLeaf(storage, hasher, snapshot.size))) throw new DiptychError('state_snapshot_invalid', 'it ends at another entry than the log');
+    snapshot = decodeSnapshot(bytes);
+  } catch (e) {
+    // Another version's rules, or an unreadable record: rebuild from the entries.
+    if (!(e instanceof DiptychError)) throw e;
+    await storage.dropDerived();
+    return { state: new LogState(), from: 0, dropped: e.message };
+  }
+  // The snapshot was taken of this log's entries, which never change: a log shorter than it, or
+  // another entry where it ended, is a damaged data directory, not a stale snapshot.
+  if (snapshot.size > logSize) throw new DiptychError('state_inconsistent', `the derived-state snapshot covers ${snapshot.size} entries, the log holds ${logSize}`);
+  if (snapshot.lastLeaf !== (await lastLeaf(storage, hasher, snapshot.size))) {
+    throw new DiptychError('state_inconsistent', `entry ${snapshot.size - 1} is not the entry the derived-state snapshot was taken after`);
+  }
+  try {
     return { state: restoreState(snapshot), from: snapshot.size };
   } catch (e) {
     if (!(e instanceof DiptychError)) throw e;
