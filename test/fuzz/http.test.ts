@@ -16,10 +16,22 @@ import { checkAsync, fc, looseBytes, mutate, mutation } from '../support/fuzz.js
 const decoder = new TextDecoder();
 
 /** SPEC §5: not a 500; an error is {"error": {code, message}} with the code's status. */
+/** The code of a refusal: SPEC §5's JSON, or the dashboard's HTML error page (api/dashboard/). */
+function refusalCode(reply: Reply): { code: string; message: unknown } {
+  const text = textOf(reply);
+  if (!String(reply.headers['content-type']).startsWith('text/html')) {
+    const body = JSON.parse(text) as { error: { code: string; message: string } };
+    return body.error;
+  }
+  const code = /<code id="error-code">([a-z_]+)<\/code>/.exec(text)?.[1];
+  assert.ok(code !== undefined, `an HTML error page names its code: ${text.slice(0, 200)}`);
+  return { code: code!, message: '' };
+}
+
 function checkReply(reply: Reply, label: string): void {
   assert.ok(reply.status !== 500 && reply.status < 600 && reply.status >= 200, `${label}: status ${reply.status} ${textOf(reply).slice(0, 200)}`);
   if (reply.status < 400) return;
-  const body = JSON.parse(textOf(reply)) as { error: { code: string; message: string } };
+  const body = { error: refusalCode(reply) };
   const code = body.error.code;
   assert.ok(code in ERROR_STATUS, `${label}: unknown code ${code}`);
   assert.is(ERROR_STATUS[code as keyof typeof ERROR_STATUS], reply.status, `${label}: ${code} has status ${reply.status}`);
