@@ -7,18 +7,15 @@ import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bytesEqual, fromBase64, fromHex, toHex } from '../log/bytes.js';
 import { checkpointSigner } from '../log/log-key.js';
-import { verifyConsistency, verifyInclusion } from '../log/proof.js';
 import type { SignerKey } from '../log/note.js';
-import type { Hash } from '../log/tree.js';
 import { ChildExitedError, startChildServer, type ChildServer } from './support/child-server.js';
+import { Ledger } from './support/ledger.js';
 import {
   clientHasher,
   flipMiddle,
   jsonOf,
   keysEntry,
-  mapConcurrent,
   newSignerKey,
   openLogCheckpoint,
   postEntry,
@@ -35,87 +32,17 @@ const KILLS = 3;
 const ACKS_PER_ROUND = 250;
 const CLIENTS = 16;
 
-interface Ack {
-  index: number;
-  leafHash: string;
-  entry: Uint8Array;
-}
-
-/** What the test knows of the log: every acknowledgement and every checkpoint handed out. */
-class Ledger {
-  readonly acks: Ack[] = [];
-  readonly checkpoints = new Map<number, Hash>();
-  /** Entries whose POST got no answer: the kill came first. Logged or not, both are fine. */
-  readonly unanswered: Uint8Array[] = [];
-  private readonly opened = new Map<string, { size: number; root: Hash }>();
-
-  constructor(readonly vkey: string) {}
-
-  /** Verifies and records a checkpoint; a second root for a size fails the test. */
-  checkpoint(text: string, label: string): { size: number; root: Hash } {
-    let cp = this.opened.get(text);
-    if (cp === undefined) {
-      cp = openLogCheckpoint(text, this.vkey);
-      this.opened.set(text, cp);
-    }
-    const known = this.checkpoints.get(cp.size);
-    if (known === undefined) this.checkpoints.set(cp.size, cp.root);
-    else assert.ok(bytesEqual(known, cp.root), `${label}: a second root for size ${cp.size}`);
-    return cp;
-  }
-
-  /** Checks a receipt as a client would, then records the acknowledgement. */
-  ack(receipt: EntryReceipt, entry: Uint8Array): void {
-    const leaf = clientHasher.leaf(entry);
-    assert.is(receipt.leafHash, toHex(leaf));
-    const cp = this.checkpoint(receipt.checkpoint, `receipt for ${receipt.index}`);
-    verifyInclusion(clientHasher, receipt.index, cp.size, leaf, receipt.inclusionProof.map((p) => fromBase64(p)), cp.root);
-    this.acks.push({ index: receipt.index, leafHash: receipt.leafHash, entry });
-  }
-}
-
 /** Distinct entries: every third a self-signed keys entry, so workers verify signatures too. */
 function entryFor(key: SignerKey, label: string, n: number): Uint8Array {
   return n % 3 === 0 ? keysEntry(key, `crash-${label}`) : strangerEntry('application/vnd.example.crash+json', { crash: label });
 }
 
-/** After a (re)start: all acknowledged entries in place, and the log consistent with the past. */
-async function checkRecovered(server: ChildServer, ledger: Ledger, label: string): Promise<{ size: number; root: Hash }> {
+/** After a (re)start: the size the server announced is its checkpoint's, and the ledger holds. */
+async function checkRecovered(server: ChildServer, ledger: Ledger, label: string): Promise<void> {
   const reply = await request(server.url, '/checkpoint');
   assert.is(reply.status, 200);
-  const now = ledger.checkpoint(textOf(reply), `${label}: checkpoint after start`);
-  assert.is(server.info.size, now.size, `${label}: the size the server announced`);
-  const highest = Math.max(-1, ...ledger.acks.map((a) => a.index));
-  assert.ok(now.size > highest, `${label}: size ${now.size} covers acknowledged index ${highest}`);
-
-  await mapConcurrent(ledger.acks, CLIENTS, async (ack) => {
-    const got = await request(server.url, `/api/v1/entries/${ack.index}`);
-    assert.is(got.status, 200, `${label}: entry ${ack.index}`);
-    const body = jsonOf<{ index: number; leafHash: string }>(got);
-    assert.is(body.leafHash, ack.leafHash, `${label}: entry ${ack.index} is the one acknowledged`);
-  });
-  // A sample of acknowledged entries is provably in the new tree.
-  await mapConcurrent(ledger.acks.filter((_, i) => i % 25 === 0), CLIENTS, async (ack) => {
-    const proof = jsonOf<{ proof: string[] }>(await request(server.url, `/api/v1/proof/inclusion?index=${ack.index}&size=${now.size}`));
-    verifyInclusion(clientHasher, ack.index, now.size, fromHex(ack.leafHash), proof.proof.map((p) => fromBase64(p)), now.root);
-  });
-  // Every checkpoint ever handed out is a prefix of the new tree.
-  await mapConcurrent([...ledger.checkpoints], CLIENTS, async ([size, root]) => {
-    assert.ok(size <= now.size, `${label}: a checkpoint of size ${size} was handed out, the log restarted at ${now.size}`);
-    const got = await request(server.url, `/api/v1/proof/consistency?from=${size}&to=${now.size}`);
-    assert.is(got.status, 200, `${label}: consistency ${size} → ${now.size}: ${textOf(got)}`);
-    verifyConsistency(clientHasher, size, now.size, root, now.root, jsonOf<{ proof: string[] }>(got).proof.map((p) => fromBase64(p)));
-  });
-  // Entries whose answer the kill swallowed: logged (200, below the restart size) or not (201).
-  const unanswered = ledger.unanswered.splice(0);
-  await mapConcurrent(unanswered, CLIENTS, async (entry) => {
-    const got = await postEntry(server.url, entry);
-    const receipt = jsonOf<EntryReceipt>(got);
-    if (got.status === 200) assert.ok(receipt.index < now.size, `${label}: an unanswered entry logged before the kill is below ${now.size}`);
-    else assert.is(got.status, 201, `${label}: ${textOf(got)}`);
-    ledger.ack(receipt, entry);
-  });
-  return now;
+  assert.is(server.info.size, ledger.checkpoint(textOf(reply), `${label}: checkpoint after start`).size, `${label}: the size the server announced`);
+  await ledger.checkRecovered(server.url, label);
 }
 
 test(`SIGKILL while clients post, ${KILLS} times: acknowledged entries survive, checkpoints stay consistent`, async () => {
