@@ -154,13 +154,21 @@ export async function runDemo(say: (line: string) => void = () => undefined): Pr
   }
 }
 
-async function story(stage: Stage): Promise<DemoResult> {
-  const { say, dir } = stage;
+interface Cast {
+  readonly index: ReplayIndex;
+  readonly logUrl: string;
+  readonly logKey: SignerKey;
+  readonly w1: WitnessNode;
+  readonly w2: WitnessNode;
+}
+
+/** 1: the index, the webhook receiver, two witnesses, and the log whose policy names them. */
+async function setUp(stage: Stage): Promise<Cast & { webhooks: Record<string, unknown>[] }> {
   const index = await ReplayIndex.start({ projects: loadRecordedProjects() });
   stage.closers.push(() => index.close());
   const webhooks: Record<string, unknown>[] = [];
   const hook = await startWebhookReceiver(stage, webhooks);
-  await writeFile(join(dir, 'hook.secret'), randomBytes(24).toString('hex'), { mode: 0o600 });
+  await writeFile(join(stage.dir, 'hook.secret'), randomBytes(24).toString('hex'), { mode: 0o600 });
   // The witnesses cosign for the log and the log's policy names the witnesses' URLs: the log's
   // key and port are chosen first.
   const logPort = await freePort();
@@ -170,23 +178,56 @@ async function story(stage: Stage): Promise<DemoResult> {
   const [w1, w2] = witnesses.map((w) => w.node) as [WitnessNode, WitnessNode];
   const [psrt, foundation] = [await keyFile(stage, 'psrt.key', 'psrt.demo'), await keyFile(stage, 'foundation.key', 'foundation.demo')];
   await startLog(stage, witnesses, [psrt, foundation], logPort);
-  say(`1. A PyPI replay on ${index.url}, a webhook receiver, two witnesses; the log on ${logUrl}`);
-  say(`   policy: witnesses ${w1.key.name}, ${w2.key.name}; trusted parties ${psrt.name}, ${foundation.name}; escalation quorum 2`);
+  stage.say(`1. A PyPI replay on ${index.url}, a webhook receiver, two witnesses; the log on ${logUrl}`);
+  stage.say(`   policy: witnesses ${w1.key.name}, ${w2.key.name}; trusted parties ${psrt.name}, ${foundation.name}; escalation quorum 2`);
+  return { index, logUrl, logKey, w1, w2, webhooks };
+}
 
+/** 2: two maintainers sign a release; the index serves it; the files as released and as swapped. */
+async function publish(stage: Stage, cast: Cast): Promise<{ release: DemoResult['release']; goodPath: string; evilPath: string }> {
   const [alice, bob] = [await keyFile(stage, 'alice.key', 'alice.dev'), await keyFile(stage, 'bob.key', 'bob.dev')];
   const sdist = `${PROJECT}-${VERSION}.tar.gz`;
   const good = new TextEncoder().encode(`the ${PROJECT} ${VERSION} sources, as released\n`);
   const evil = new TextEncoder().encode(`the ${PROJECT} ${VERSION} sources, with a backdoor\n`);
-  const goodPath = join(dir, 'released', sdist);
-  const evilPath = join(dir, 'downloaded', sdist);
+  const goodPath = join(stage.dir, 'released', sdist);
+  const evilPath = join(stage.dir, 'downloaded', sdist);
   await Promise.all([writeFileIn(goodPath, good), writeFileIn(evilPath, evil)]);
   const release = { sdist, sha256: sha256(good), tamperedSha256: sha256(evil) };
-  index.addFile(PROJECT, VERSION, { filename: sdist, sha256: release.sha256, size: good.length, uploadTime: new Date().toISOString() });
-  const now = formatTimestamp(Date.now());
-  const keysAt = await submit(logUrl, 'application/vnd.diptych.keys+json', { project: PROJECT, keys: [alice.verifierKey, bob.verifierKey], threshold: 2, seq: 1 }, [alice, bob]);
-  const manifestAt = await submit(logUrl, 'application/vnd.diptych.release+json', { project: PROJECT, version: VERSION, files: [{ filename: sdist, sha256: release.sha256, size: good.length }], created: now }, [alice, bob]);
-  say(`2. Maintainers alice and bob (threshold 2) log their key policy (entry ${keysAt}) and sign ${PROJECT} ${VERSION}: ${sdist} sha256 ${release.sha256.slice(0, 16)}… (entry ${manifestAt})`);
+  cast.index.addFile(PROJECT, VERSION, { filename: sdist, sha256: release.sha256, size: good.length, uploadTime: new Date().toISOString() });
+  const keysAt = await submit(cast.logUrl, 'application/vnd.diptych.keys+json', { project: PROJECT, keys: [alice.verifierKey, bob.verifierKey], threshold: 2, seq: 1 }, [alice, bob]);
+  const files = [{ filename: sdist, sha256: release.sha256, size: good.length }];
+  const manifestAt = await submit(cast.logUrl, 'application/vnd.diptych.release+json', { project: PROJECT, version: VERSION, files, created: formatTimestamp(Date.now()) }, [alice, bob]);
+  stage.say(`2. Maintainers alice and bob (threshold 2) log their key policy (entry ${keysAt}) and sign ${PROJECT} ${VERSION}: ${sdist} sha256 ${release.sha256.slice(0, 16)}… (entry ${manifestAt})`);
+  return { release, goodPath, evilPath };
+}
 
+/** 5–7: two parties suspend the project, verify refuses it, the index is fixed, they lift it. */
+async function escalateAndLift(stage: Stage, cast: Cast, alert: string, release: DemoResult['release'], goodPath: string): Promise<{ verifySuspended: number; verifyAfterLift: number }> {
+  const { logUrl, logKey } = cast;
+  const escalate = async (action: string, reason: string) => {
+    for (const party of ['psrt.key', 'foundation.key']) await escalateCommand(['--alert', alert, '--action', action, '--key', join(stage.dir, party), '--log', logUrl, '--reason', reason]);
+  };
+  stage.say(`5. Two trusted parties escalate alert ${alert.slice(0, 16)}… with suspend-project`);
+  await escalate('suspend-project', 'the index serves a file the maintainers did not sign');
+  const status = await waitForStatus(logUrl, (s) => s.suspended.projects.includes(PROJECT));
+  stage.say(`   the log publishes the suspension (entry ${status.suspensions[0]!.index}); suspended projects: ${status.suspended.projects.join(', ')}`);
+  stage.say(`6. While it is suspended, even the file the maintainers released is refused: diptych verify ${release.sdist}`);
+  const verifySuspended = await verifyCommand([goodPath, '--log', logUrl, '--log-key', logKey.verifierKey]);
+  stage.say(`   exit ${verifySuspended}`);
+  stage.say('7. The index serves the signed file again; the two parties lift the suspension');
+  cast.index.changeFileHash(PROJECT, release.sdist, release.sha256);
+  await escalate('lift', 'the index serves the signed file again');
+  await waitForStatus(logUrl, (s) => s.suspended.projects.length === 0);
+  const verifyAfterLift = await verifyCommand([goodPath, '--log', logUrl, '--log-key', logKey.verifierKey]);
+  stage.say(`   exit ${verifyAfterLift}: the released file verifies again`);
+  return { verifySuspended, verifyAfterLift };
+}
+
+async function story(stage: Stage): Promise<DemoResult> {
+  const { say } = stage;
+  const cast = await setUp(stage);
+  const { logUrl, logKey, w1, w2, index } = cast;
+  const { release, goodPath, evilPath } = await publish(stage, cast);
   const sweeps: WitnessReport[] = [];
   const sweep = async (name: string, node: WitnessNode) => {
     const r = await node.sweep();
@@ -197,8 +238,8 @@ async function story(stage: Stage): Promise<DemoResult> {
   await sweep('witness 1', w1);
   await sweep('witness 2', w2);
 
-  index.changeFileHash(PROJECT, sdist, release.tamperedSha256);
-  say(`4. The index swaps the file: ${sdist} now has sha256 ${release.tamperedSha256.slice(0, 16)}…`);
+  index.changeFileHash(PROJECT, release.sdist, release.tamperedSha256);
+  say(`4. The index swaps the file: ${release.sdist} now has sha256 ${release.tamperedSha256.slice(0, 16)}…`);
   await sweep('witness 1', w1);
   await sweep('witness 2', w2);
   await Promise.all([w1.webhooksIdle(), w2.webhooksIdle()]);
@@ -206,38 +247,20 @@ async function story(stage: Stage): Promise<DemoResult> {
   for (const a of alerts) say(`   alert ${a.id.slice(0, 16)}… ${a.severity} ${a.kind} ${a.filename ?? ''} (entries ${a.entries.join(', ')})`);
   const mismatch = alerts.find((a) => a.kind === 'hash-mismatch');
   if (!mismatch) throw new Error('the witnesses raised no hash-mismatch alert');
-  say(`   a user who downloaded the swapped file: diptych verify ${sdist}`);
+  say(`   a user who downloaded the swapped file: diptych verify ${release.sdist}`);
   const verifyTampered = await verifyCommand([evilPath, '--log', logUrl, '--log-key', logKey.verifierKey]);
   say(`   exit ${verifyTampered}`);
 
-  say(`5. Two trusted parties escalate alert ${mismatch.id.slice(0, 16)}… with suspend-project`);
-  for (const party of ['psrt.key', 'foundation.key']) {
-    await escalateCommand(['--alert', mismatch.id, '--action', 'suspend-project', '--key', join(dir, party), '--log', logUrl, '--reason', 'the index serves a file the maintainers did not sign']);
-  }
-  const status = await waitForStatus(logUrl, (s) => s.suspended.projects.includes(PROJECT));
-  say(`   the log publishes the suspension (entry ${status.suspensions[0]!.index}); suspended projects: ${status.suspended.projects.join(', ')}`);
-
-  say(`6. While it is suspended, even the file the maintainers released is refused: diptych verify ${sdist}`);
-  const verifySuspended = await verifyCommand([goodPath, '--log', logUrl, '--log-key', logKey.verifierKey]);
-  say(`   exit ${verifySuspended}`);
-
-  say('7. The index serves the signed file again; the two parties lift the suspension');
-  index.changeFileHash(PROJECT, sdist, release.sha256);
-  for (const party of ['psrt.key', 'foundation.key']) {
-    await escalateCommand(['--alert', mismatch.id, '--action', 'lift', '--key', join(dir, party), '--log', logUrl, '--reason', 'the index serves the signed file again']);
-  }
-  await waitForStatus(logUrl, (s) => s.suspended.projects.length === 0);
-  const verifyAfterLift = await verifyCommand([goodPath, '--log', logUrl, '--log-key', logKey.verifierKey]);
-  say(`   exit ${verifyAfterLift}: the released file verifies again`);
+  const { verifySuspended, verifyAfterLift } = await escalateAndLift(stage, cast, mismatch.id, release, goodPath);
   const record = await getJson<{ escalations: Array<{ index: number }> }>(joinUrl(logUrl, `/api/v1/alerts/${mismatch.id}`));
   return {
     logUrl,
-    dir,
+    dir: stage.dir,
     release,
     sweeps,
     alertIds: alerts.map((a) => a.id),
     escalations: record.escalations.map((e) => e.index),
-    webhooks,
+    webhooks: cast.webhooks,
     verifyTampered,
     verifySuspended,
     verifyAfterLift,
