@@ -1,9 +1,10 @@
 // Dispatch of one log entry to the developer-side rules, by payloadType. Browser-safe.
 //
-// This issue owns `keys` and `release` entries. The other diptych kinds (observation, alert,
-// escalation, ack, policy, suspension) belong to later work and are accepted as they are for
-// now. Any other type in the diptych namespace is refused (unknown_payload_type); types outside
-// it are refused only when `foreignTypes` is 'reject' (see TransparencyLog for the default).
+// These rules own `keys` and `release` entries. The monitor's kinds (observation, alert,
+// escalation, ack, policy, suspension) are judged by monitor/log-state.ts and governance.ts and
+// pass here unchanged. Any other type in the diptych namespace is refused
+// (unknown_payload_type); types outside it are refused only when `foreignTypes` is 'reject' (see
+// TransparencyLog for the default).
 import { DiptychError } from './errors.js';
 import type { ParsedEnvelope } from './dsse.js';
 import { KEYS_TYPE, applyKeysEntry, parseKeysPayload } from './project-policy.js';
@@ -13,8 +14,8 @@ import type { StateChange, StateView } from './project-state.js';
 
 export const DIPTYCH_TYPE_PREFIX = 'application/vnd.diptych.';
 
-/** Kinds SPEC §3 defines whose rules come with later issues. */
-export const LATER_TYPES: ReadonlySet<string> = new Set(
+/** Kinds SPEC §3 defines whose rules are the monitor's (monitor/log-state.ts). */
+export const MONITOR_TYPES: ReadonlySet<string> = new Set(
   ['observation', 'alert', 'escalation', 'ack', 'policy', 'suspension'].map((k) => `${DIPTYCH_TYPE_PREFIX}${k}+json`),
 );
 
@@ -47,7 +48,7 @@ export function evaluateEntry(
     const prev = view.release(payload.project, payload.versionKey);
     return { kind: 'release', release: applyReleaseEntry(view.policy(payload.project), prev, payload, signatures, index, options.freshness) };
   }
-  if (LATER_TYPES.has(type)) return undefined;
+  if (MONITOR_TYPES.has(type)) return undefined;
   if (type.startsWith(DIPTYCH_TYPE_PREFIX) || options.foreignTypes === 'reject') {
     throw new DiptychError('unknown_payload_type', `payloadType ${JSON.stringify(type)} is not a diptych entry kind`);
   }
