@@ -20,6 +20,7 @@ interface SeenFile {
 }
 
 interface Series {
+  readonly key: string;
   latest: LoggedObservation;
   readonly seen: Map<string, SeenFile>;
 }
@@ -74,6 +75,15 @@ export class ObservationIndex {
     return this.series.get(s.series)?.latest.index === s.index;
   }
 
+  private readonly interned = new Map<string, string>();
+
+  private intern(text: string): string {
+    const known = this.interned.get(text);
+    if (known !== undefined) return known;
+    this.interned.set(text, text);
+    return text;
+  }
+
   /** The latest view of every series, in log order (what a views-only index is rebuilt from). */
   latestViews(): LoggedObservation[] {
     return [...this.series.values()].map((s) => s.latest).sort((a, b) => a.index - b.index);
@@ -101,13 +111,17 @@ export class ObservationIndex {
   }
 
   /** Adds an observation logged at `index`; returns the supporter record it makes. */
-  ingest(o: LoggedObservation): Supporter {
-    const sk = key(o.witness, o.indexUrl, o.source, o.project, versionKey(o.version));
+  ingest(logged: LoggedObservation): Supporter {
+    // A log holds a handful of witnesses and indexes, and each parse makes fresh copies of their
+    // strings: keep one of each (and one series key per series) for what is held.
+    const o: LoggedObservation = { ...logged, witness: this.intern(logged.witness), indexUrl: this.intern(logged.indexUrl) };
+    const fresh = key(o.witness, o.indexUrl, o.source, o.project, versionKey(o.version));
+    let s = this.series.get(fresh);
+    const sk = s?.key ?? fresh;
     const supporter: Supporter = { index: o.index, witness: o.witness, indexUrl: o.indexUrl, observedAtMs: o.observedAtMs, series: sk };
     this.perWitness.set(o.witness, (this.perWitness.get(o.witness) ?? 0) + 1);
-    let s = this.series.get(sk);
     if (!s) {
-      s = { latest: o, seen: new Map() };
+      s = { key: sk, latest: o, seen: new Map() };
       this.series.set(sk, s);
       const rk = releaseSeriesKey(o.project, o.version);
       let set = this.byRelease.get(rk);
