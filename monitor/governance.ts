@@ -188,6 +188,8 @@ function applyAck(view: GovernanceView, parsed: ParsedEnvelope, sigs: Signatures
   countSignatures(sigs, { keys: policy.keys, threshold: policy.threshold, revoked: policy.revoked, what: `acknowledgement of alert ${a.alert}` });
   if (record.ack) fail('duplicate_ack', `alert ${a.alert} was acknowledged already (entry ${record.ack.index})`);
   if (record.suspension) fail('alert_suspended', `alert ${a.alert} has a suspension in force (entry ${record.suspension.index}); only trusted parties can lift it`);
+  // A quorum already agreed and the log owes the suspension: too late to acknowledge.
+  if (pendingSuspension(record, view.policy())) fail('alert_suspended', `alert ${a.alert} has a quorum of escalations; its suspension is being published`);
   return { ...record, ack: { index, reason: a.reason, at: a.at } };
 }
 
