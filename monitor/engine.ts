@@ -177,11 +177,6 @@ export class Monitor {
     return findingSeverity(f, this.confirmAfterMs);
   }
 
-  /** Whether one of the views showing it is still the latest of its series. */
-  isActive(f: Finding): boolean {
-    return f.supporters.some((s) => this.observations.isLatest(s));
-  }
-
   /**
    * What a witness's current views still show: findings one of its latest views supports,
    * not acknowledged, and more than informational. `witness once` exits 1 when there are any.
