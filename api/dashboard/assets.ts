@@ -2,12 +2,10 @@
 // request with esbuild from the compiled browser entry module (verify-page.js beside this file,
 // which imports only the verification library and @noble) and kept in memory. Building it here
 // rather than checking a bundle in means the script is always the code the server runs, and
-// `tsc` alone still builds everything else. esbuild is a development dependency: where it is
-// not installed the pages still work, only the in-page check is missing (503 not_ready).
+// `tsc` alone still builds everything else. Should esbuild be missing (an install without it),
+// the pages still work and only the in-page check answers 503 not_ready.
 import { fileURLToPath } from 'node:url';
 import { DiptychError } from '../../log/errors.js';
-
-let verifyBundle: Promise<string> | undefined;
 
 async function buildVerifyScript(): Promise<string> {
   let esbuild: typeof import('esbuild');
@@ -34,11 +32,14 @@ async function buildVerifyScript(): Promise<string> {
   }
 }
 
-/** The bundled proof-check script; built once per process, again only after a failed build. */
-export function verifyScript(): Promise<string> {
-  verifyBundle ??= buildVerifyScript().catch((e: unknown) => {
-    verifyBundle = undefined;
-    throw e;
-  });
-  return verifyBundle;
+/** The bundled proof-check script, built on first use and kept; a failed build is tried again. */
+export function verifyScriptCache(): () => Promise<string> {
+  let bundle: Promise<string> | undefined;
+  return () => {
+    bundle ??= buildVerifyScript().catch((e: unknown) => {
+      bundle = undefined;
+      throw e;
+    });
+    return bundle;
+  };
 }

@@ -10,7 +10,7 @@ import type { TransparencyLog } from '../../log/transparency-log.js';
 import { fileView, projectView, versionView } from '../../log/project-views.js';
 import { alertsView, viewJoins } from '../../monitor/views.js';
 import { AlertPage } from './alert.js';
-import { verifyScript } from './assets.js';
+import { verifyScriptCache } from './assets.js';
 import { alertPageData, overviewData, search, witnessRows } from './data.js';
 import { FilePage, SearchPage, type ObservedJson } from './files.js';
 import { ErrorPage } from './layout.js';
@@ -83,6 +83,7 @@ export function mountDashboard(app: Hono, log: TransparencyLog, options: Dashboa
   get('/alerts/:id', async (c) => <AlertPage {...await alertPageData(log, param(c, 'id'))} />);
   get('/files/:filename', (c) => filePage(log, param(c, 'filename'), joins));
   app.get('/assets/dashboard.css', (c) => c.body(DASHBOARD_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'no-cache' }));
+  const verifyScript = verifyScriptCache();
   app.get('/assets/verify.js', async (c) => c.body(await verifyScript(), 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }));
 }
 
