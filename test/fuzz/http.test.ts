@@ -54,6 +54,8 @@ const pathLike = fc.array(piece, { minLength: 1, maxLength: 12 }).map((p) => tar
 const routes = [
   '/checkpoint', '/tile/0/000', '/tile/0/000.p/', '/tile/entries/000.p/', '/tile/1/000', '/api/v1/log', '/api/v1/status',
   '/api/v1/entries/', '/api/v1/proof/inclusion?', '/api/v1/proof/consistency?', '/api/v1/projects', '/api/v1/projects/', '/api/v1/files/',
+  '/api/v1/alerts?', '/api/v1/alerts?project=', '/api/v1/alerts?kind=', '/api/v1/alerts?severity=', '/api/v1/alerts?since=', '/api/v1/alerts/',
+  '/projects/', '/alerts/', '/files/', '/search?q=', '/witnesses',
 ];
 const routeLike = fc.tuple(fc.constantFrom(...routes), fc.array(piece, { maxLength: 6 })).map(([r, p]) => target(r + p.join('')));
 const queryValue = fc.oneof(fc.nat(40).map(String), fc.constantFrom('', '-1', '01', '1.5', '9007199254740992', '99999999999999999999', 'a'.repeat(64), '0'.repeat(64), 'NaN'), fc.string({ maxLength: 10 }));
