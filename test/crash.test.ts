@@ -3,14 +3,14 @@
 // every acknowledged entry is still at its index and that the log's new checkpoint is
 // consistent with every checkpoint it handed out before. And a tampered data directory: the
 // server refuses to start, in one line, without ever listening.
-import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkpointSigner } from '../log/log-key.js';
 import type { SignerKey } from '../log/note.js';
-import { ChildExitedError, startChildServer, type ChildServer } from './support/child-server.js';
+import { startChildServer, type ChildServer } from './support/child-server.js';
 import { Ledger } from './support/ledger.js';
+import { assertEachTamperRefused, type Tamper } from './support/tampered.js';
 import {
   clientHasher,
   flipMiddle,
@@ -135,40 +135,12 @@ test('a tampered data directory: the server exits non-zero with one line naming 
     // Same origin, another key: what a swapped or forged database would carry.
     const forger = checkpointSigner(newSignerKey(server.info.origin));
 
-    const cases: Array<[string, (db: string) => Promise<string[]>]> = [
+    const cases: Tamper[] = [
       ['an entry altered', (db) => replaceInDb(db, newest, flipMiddle)],
       ['a leaf hash altered', (db) => replaceInDb(db, clientHasher.leaf(newest), flipMiddle)],
       ['the checkpoint signed by another key', (db) => replaceInDb(db, new TextEncoder().encode(checkpoint), () => forger.sign(cpNow.size, cpNow.root))],
     ];
-    // The untouched copy starts: the failures below come from the changes alone.
-    const control = join(base, 'control');
-    await cp(pristine, control, { recursive: true });
-    const ok = await startChildServer({ dataDir: control });
-    assert.is(ok.info.size, 20);
-    await ok.stop('SIGTERM');
-
-    for (const [label, tamper] of cases) {
-      const dir = join(base, label.replace(/\W+/g, '-'));
-      await cp(pristine, dir, { recursive: true });
-      assert.is((await tamper(join(dir, 'db'))).length, 1, `${label}: one stored value changed`);
-      let failure: unknown;
-      try {
-        const started = await startChildServer({ dataDir: dir });
-        await started.stop('SIGKILL');
-      } catch (e) {
-        failure = e;
-      }
-      if (!(failure instanceof ChildExitedError)) {
-        assert.unreachable(`${label}: the server started anyway (${String(failure)})`);
-        return;
-      }
-      assert.is(failure.exit.code, 1, `${label}: exit code`);
-      assert.is(failure.stdout, '', `${label}: nothing on stdout (no address)`);
-      const lines = failure.stderr.split('\n').filter((l) => l !== '');
-      assert.is(lines.length, 1, `${label}: one line: ${failure.stderr}`);
-      assert.match(lines[0]!, /state_inconsistent/, label);
-      assert.not.match(lines[0]!, /listening|\bat /, label);
-    }
+    await assertEachTamperRefused(base, pristine, 20, cases);
   } finally {
     await removeDir(base);
   }

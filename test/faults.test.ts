@@ -7,13 +7,13 @@
 // After each: every acknowledged entry at its index, never a second root for a size, every
 // checkpoint handed out a prefix of the recovered tree, and appends work again once the fault
 // is gone. Corrupted state: the server refuses to start, in one line naming state_inconsistent.
-import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hashTileSpan, TILE_WIDTH } from '../log/tile.js';
-import { ChildExitedError, startChildServer, type ChildServer } from './support/child-server.js';
+import { startChildServer, type ChildServer } from './support/child-server.js';
 import { Ledger } from './support/ledger.js';
+import { assertEachTamperRefused, type Tamper } from './support/tampered.js';
 import {
   clientHasher,
   flipMiddle,
@@ -190,37 +190,12 @@ test('one stored record corrupted: an old entry, a full tile, a higher tile node
     const tile0Hash = hashTileSpan(clientHasher, tile0, 0, TILE_WIDTH);
     assert.equal(await server.stop('SIGTERM'), { code: 0, signal: null });
 
-    const cases: Array<[string, (db: string) => Promise<string[]>]> = [
+    const cases: Tamper[] = [
       ['an old entry (bundle 0) altered', (db) => replaceInDb(db, old, flipMiddle)],
       ['a leaf hash in full tile 0/0 altered', (db) => replaceInDb(db, clientHasher.leaf(old), flipMiddle)],
       ['the node of tile 0/0 in tile 1/0 altered', (db) => replaceInDb(db, tile0Hash, flipMiddle)],
     ];
-    const control = join(base, 'control');
-    await cp(pristine, control, { recursive: true });
-    const ok = await startChildServer({ dataDir: control });
-    assert.is(ok.info.size, 600, 'the untouched copy starts');
-    await ok.stop('SIGTERM');
-    for (const [label, tamper] of cases) {
-      const dir = join(base, label.replace(/\W+/g, '-'));
-      await cp(pristine, dir, { recursive: true });
-      assert.is((await tamper(join(dir, 'db'))).length, 1, `${label}: one stored value changed`);
-      let failure: unknown;
-      try {
-        const started = await startChildServer({ dataDir: dir });
-        await started.stop('SIGKILL');
-      } catch (e) {
-        failure = e;
-      }
-      if (!(failure instanceof ChildExitedError)) {
-        assert.unreachable(`${label}: the server started anyway`);
-        return;
-      }
-      assert.is(failure.exit.code, 1, `${label}: exit code`);
-      assert.is(failure.stdout, '', `${label}: never listened`);
-      const lines = failure.stderr.split('\n').filter((l) => l !== '');
-      assert.is(lines.length, 1, `${label}: one line: ${failure.stderr}`);
-      assert.match(lines[0]!, /state_inconsistent/, label);
-    }
+    await assertEachTamperRefused(base, pristine, 600, cases);
     report.push(`corruption: ${cases.length} single-record corruptions of a 600-entry log, each refused at start`);
   } finally {
     await removeDir(base);
