@@ -9,7 +9,6 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { canonicalEnvelopeBytes, signEnvelope } from '../log/dsse.js';
 import { writeNewSignerKeyFile } from '../log/log-key.js';
 import { parsePolicy } from '../log/policy.js';
 import { formatTimestamp } from '../log/timestamp.js';
@@ -22,9 +21,9 @@ import { WitnessNode, type WitnessReport } from '../witness/node.js';
 import { ReplayIndex } from '../test/support/pypi-replay.js';
 import { loadRecordedProjects } from '../test/support/pypi-fixtures.js';
 import { EXIT_OK, parseCommand } from './args.js';
-import { escalateCommand } from './escalate.js';
+import { escalateCommand, postStatement } from './escalate.js';
 import { verifyCommand } from './verify.js';
-import { getJson, joinUrl, postJson } from './http-json.js';
+import { getJson, joinUrl } from './http-json.js';
 
 export const DEMO_HELP = `Usage: diptych demo [--keep]
 
@@ -132,11 +131,6 @@ async function startLog(stage: Stage, witnesses: readonly StartedWitness[], part
   return { log, server };
 }
 
-async function submit(logUrl: string, type: string, payload: Record<string, unknown>, signers: readonly SignerKey[]): Promise<number> {
-  const entry = canonicalEnvelopeBytes(signEnvelope(type, payload, signers.map((k) => k.signer)));
-  return (await postJson<{ index: number }>(joinUrl(logUrl, '/api/v1/entries'), entry)).body.index;
-}
-
 function sweepLine(name: string, r: WitnessReport): string {
   const alerts = r.alerts.map((a) => `${a.severity} ${a.kind}${a.filename ? ` ${a.filename}` : ''}`).join(', ');
   return `  ${name}: fetched ${r.fetched}, logged ${r.logged} observation(s)${alerts ? `, alerts: ${alerts}` : ', no alerts'}`;
@@ -194,9 +188,9 @@ async function publish(stage: Stage, cast: Cast): Promise<{ release: DemoResult[
   await Promise.all([writeFileIn(goodPath, good), writeFileIn(evilPath, evil)]);
   const release = { sdist, sha256: sha256(good), tamperedSha256: sha256(evil) };
   cast.index.addFile(PROJECT, VERSION, { filename: sdist, sha256: release.sha256, size: good.length, uploadTime: new Date().toISOString() });
-  const keysAt = await submit(cast.logUrl, 'application/vnd.diptych.keys+json', { project: PROJECT, keys: [alice.verifierKey, bob.verifierKey], threshold: 2, seq: 1 }, [alice, bob]);
+  const keysAt = await postStatement(cast.logUrl, 'application/vnd.diptych.keys+json', { project: PROJECT, keys: [alice.verifierKey, bob.verifierKey], threshold: 2, seq: 1 }, [alice.signer, bob.signer]);
   const files = [{ filename: sdist, sha256: release.sha256, size: good.length }];
-  const manifestAt = await submit(cast.logUrl, 'application/vnd.diptych.release+json', { project: PROJECT, version: VERSION, files, created: formatTimestamp(Date.now()) }, [alice, bob]);
+  const manifestAt = await postStatement(cast.logUrl, 'application/vnd.diptych.release+json', { project: PROJECT, version: VERSION, files, created: formatTimestamp(Date.now()) }, [alice.signer, bob.signer]);
   stage.say(`2. Maintainers alice and bob (threshold 2) log their key policy (entry ${keysAt}) and sign ${PROJECT} ${VERSION}: ${sdist} sha256 ${release.sha256.slice(0, 16)}… (entry ${manifestAt})`);
   return { release, goodPath, evilPath };
 }

@@ -4,6 +4,7 @@
 // sign the written envelope later with `diptych sign`). Both are signed here and submitted.
 import { canonicalEnvelopeBytes, signEnvelope } from '../log/dsse.js';
 import { formatTimestamp } from '../log/timestamp.js';
+import type { NoteSigner } from '../log/note.js';
 import { ACK_TYPE, ACTIONS, ESCALATION_TYPE } from '../monitor/governance-payloads.js';
 import { EXIT_OK, UsageError, parseCommand, urlFlag } from './args.js';
 import { joinUrl, postJson } from './http-json.js';
@@ -46,10 +47,15 @@ function alertFlag(value: string | undefined): string {
   return value;
 }
 
-async function submitStatement(logUrl: string, type: string, payload: Record<string, unknown>, keyFiles: readonly string[]): Promise<number> {
-  const envelope = signEnvelope(type, payload, await loadSigners(keyFiles));
+/** Signs a statement and submits it; resolves to its log index. */
+export async function postStatement(logUrl: string, type: string, payload: Record<string, unknown>, signers: readonly NoteSigner[]): Promise<number> {
+  const envelope = signEnvelope(type, payload, signers);
   const { body } = await postJson<{ index: number }>(joinUrl(logUrl, '/api/v1/entries'), canonicalEnvelopeBytes(envelope));
   return body.index;
+}
+
+async function submitStatement(logUrl: string, type: string, payload: Record<string, unknown>, keyFiles: readonly string[]): Promise<number> {
+  return postStatement(logUrl, type, payload, await loadSigners(keyFiles));
 }
 
 export async function escalateCommand(argv: string[]): Promise<number> {
