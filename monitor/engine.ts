@@ -121,22 +121,13 @@ export class Monitor {
   private compareRelease(project: string, version: string): void {
     const release = this.projects.release(project, versionKey(version));
     const policy = this.projects.policy(project);
-    const views = this.observations.latestOf(project, version);
+    const views = this.observations.currentViews(project, version);
     if (views.length === 0 || policy === undefined) return;
     const signed = release ? signedFiles(release, policy.revoked) : [];
-    for (const o of views) {
-      const supporter = this.supporterOf(o);
-      if (signed.length > 0) this.compareSigned(release!, signed, o, supporter);
-      else this.checkUnsignedRelease(o, supporter);
+    for (const { view, supporter } of views) {
+      if (signed.length > 0) this.compareSigned(release!, signed, view, supporter);
+      else this.checkUnsignedRelease(view, supporter);
     }
-  }
-
-  private supporterOf(o: LoggedObservation): Supporter {
-    return { index: o.index, witness: o.witness, indexUrl: o.indexUrl, observedAtMs: o.observedAtMs, series: this.seriesOf(o) };
-  }
-
-  private seriesOf(o: LoggedObservation): string {
-    return [o.witness, o.indexUrl, o.source, o.project, versionKey(o.version)].join('\u0000');
   }
 
   private compareSigned(release: ReleaseState, signed: ReturnType<typeof signedFiles>, o: LoggedObservation, supporter: Supporter): void {

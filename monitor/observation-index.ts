@@ -22,6 +22,8 @@ interface SeenFile {
 interface Series {
   readonly key: string;
   latest: LoggedObservation;
+  /** The latest view as a finding's supporter. */
+  supporter: Supporter;
   readonly seen: Map<string, SeenFile>;
 }
 
@@ -57,8 +59,16 @@ export class ObservationIndex {
 
   /** The latest observation of every series watching a release. */
   latestOf(project: string, version: string): LoggedObservation[] {
+    return this.currentViews(project, version).map((v) => v.view);
+  }
+
+  /** The latest view of every series watching a release, with its supporter record. */
+  currentViews(project: string, version: string): { view: LoggedObservation; supporter: Supporter }[] {
     const keys = this.byRelease.get(releaseSeriesKey(project, version)) ?? new Set<string>();
-    return [...keys].map((k) => this.series.get(k)!.latest);
+    return [...keys].map((k) => {
+      const s = this.series.get(k)!;
+      return { view: s.latest, supporter: s.supporter };
+    });
   }
 
   /** The hash each series shows now for a filename, with who saw it when. */
@@ -121,7 +131,7 @@ export class ObservationIndex {
     const supporter: Supporter = { index: o.index, witness: o.witness, indexUrl: o.indexUrl, observedAtMs: o.observedAtMs, series: sk };
     this.perWitness.set(o.witness, (this.perWitness.get(o.witness) ?? 0) + 1);
     if (!s) {
-      s = { key: sk, latest: o, seen: new Map() };
+      s = { key: sk, latest: o, supporter, seen: new Map() };
       this.series.set(sk, s);
       const rk = releaseSeriesKey(o.project, o.version);
       let set = this.byRelease.get(rk);
@@ -136,6 +146,7 @@ export class ObservationIndex {
     }
     this.updateFileViews(s.latest === o ? undefined : s.latest, o, supporter);
     s.latest = o;
+    s.supporter = supporter;
     return supporter;
   }
 
