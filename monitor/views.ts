@@ -61,7 +61,9 @@ export function alertsView(state: LogState, filter: AlertFilter) {
 
 export function alertRecord(state: LogState, id: string): AlertRecord {
   if (!/^[0-9a-f]{64}$/.test(id)) throw new DiptychError('invalid_parameter', 'an alert id is 64 lowercase hex digits');
-  return state.governance.alert(id) ?? (() => { throw new DiptychError('alert_not_found', `no alert ${id} in the log`); })();
+  const record = state.governance.alert(id);
+  if (record === undefined) throw new DiptychError('alert_not_found', `no alert ${id} in the log`);
+  return record;
 }
 
 /** Leaf indexes that prove an alert: its own entries and its evidence, in log order. */
