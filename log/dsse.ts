@@ -11,7 +11,7 @@
 import { bytesEqual, concatBytes, fromBase64, fromHex, toBase64, utf8 } from './bytes.js';
 import { nobleCrypto, type Crypto } from './crypto.js';
 import { DiptychError } from './errors.js';
-import { assertCanonical, canonicalBytes, isWellFormed, parseCanonical, type JsonValue } from './jcs.js';
+import { assertCanonicalText, canonicalBytes, isWellFormed, parseCanonical, type JsonValue } from './jcs.js';
 import { ED25519_TYPE, isValidKeyName, keyHandle, keyId, type NoteSigner } from './note.js';
 
 /** The largest log entry (C2SP tlog-tiles entry bundles use 16-bit lengths). */
@@ -118,14 +118,16 @@ export function checkEnvelope(value: unknown, canonicalPayload = true): ParsedEn
 export function parseEnvelope(bytes: Uint8Array): ParsedEnvelope {
   checkEntrySize(bytes);
   let value: unknown;
+  let text: string;
   try {
-    value = JSON.parse(entryDecoder.decode(bytes));
+    text = entryDecoder.decode(bytes);
+    value = JSON.parse(text);
   } catch {
     throw new DiptychError('invalid_json', 'envelope is not UTF-8 JSON');
   }
   const parsed = checkEnvelope(value);
   // Structure first, so a wrong field is reported as such; then the exact-bytes rule.
-  assertCanonical(value, bytes, 'invalid_json');
+  assertCanonicalText(value, text, 'invalid_json');
   return parsed;
 }
 
