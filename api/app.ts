@@ -9,7 +9,10 @@ import { encodeBundle, MAX_ENTRY_SIZE } from '../log/bundle.js';
 import { TILE_WIDTH } from '../log/tile.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
 import { readBody } from './body.js';
-import { writeRateLimit, type RateLimitOptions } from './rate-limit.js';
+import { TokenBuckets, writeRateLimit, type RateLimitOptions } from './rate-limit.js';
+import { appendRoute } from './append-route.js';
+import type { DirectRoute } from './server.js';
+import type { AppendResult } from '../log/sequencer.js';
 import { fileView, projectView, versionView } from '../log/project-views.js';
 import { proofBundle } from './proof-bundle.js';
 import { alertProofIndexes, alertRecord, alertView, alertsView, suspensionsView, viewJoins } from '../monitor/views.js';
@@ -32,24 +35,48 @@ export interface AppOptions {
   logger?: Logger;
 }
 
+/** The log's HTTP face: the hono app, and the append route Node serves without it (api/append-route.ts). */
+export interface LogServer {
+  readonly app: Hono;
+  /** For api/server.ts `listen(app, { direct })`. */
+  readonly direct: DirectRoute;
+}
+
 export function createApp(log: TransparencyLog, options: AppOptions = {}): Hono {
+  return createLogServer(log, options).app;
+}
+
+export function createLogServer(log: TransparencyLog, options: AppOptions = {}): LogServer {
   const app = new Hono();
   app.onError((error, c) => errorResponse(c, error, options.onInternalError));
   app.notFound((c) => errorResponse(c, new DiptychError('not_found', `no route for ${c.req.method} ${c.req.path}`)));
   // First, so that it sees every answer, refusals by the middleware after it included.
   const metrics = new LogMetrics(log);
-  app.use('*', observeRequests({ logger: options.logger, recorder: metrics }));
-  if (options.writeRateLimit !== undefined) app.use('*', writeRateLimit(typeof options.writeRateLimit === 'number' ? { perSecond: options.writeRateLimit } : options.writeRateLimit));
+  const observe = { logger: options.logger, recorder: metrics };
+  app.use('*', observeRequests(observe));
+  const limit = options.writeRateLimit;
+  const buckets = limit === undefined ? undefined : new TokenBuckets(typeof limit === 'number' ? { perSecond: limit } : limit);
+  if (buckets !== undefined) app.use('*', writeRateLimit(buckets));
+  const appendAnswer = appendAnswers();
   mountTiles(app, log);
-  mountApi(app, log);
+  mountApi(app, log, appendAnswer);
   mountMetrics(app, metrics.registry);
   mountOpenApi(app);
   // The HTML dashboard at / (api/dashboard/), outside the C2SP and /api/v1 routes.
   mountDashboard(app, log, { onInternalError: options.onInternalError });
-  return app;
+  const direct = appendRoute({ log, observe, buckets, appendAnswer, errorAnswer: (e) => errorAnswer(e, options.onInternalError) });
+  return { app, direct };
 }
 
-function errorResponse(c: Context, error: unknown, onInternal?: (e: unknown) => void): Response {
+/** A SPEC §5 error answer. */
+export interface ErrorAnswer {
+  readonly status: number;
+  readonly code: string;
+  readonly headers: Record<string, string>;
+  readonly body: { error: { code: string; message: string } };
+}
+
+function errorAnswer(error: unknown, onInternal?: (e: unknown) => void): ErrorAnswer {
   let e: DiptychError;
   if (error instanceof DiptychError) e = error;
   else {
@@ -63,7 +90,24 @@ function errorResponse(c: Context, error: unknown, onInternal?: (e: unknown) => 
   // request (@hono/node-server gives up draining it and drops the socket): say so, so that
   // keep-alive clients do not send their next request into a connection about to close.
   if (status === 413) headers['connection'] = 'close';
-  return c.json({ error: { code: e.code, message: e.message } }, status as 400, headers);
+  return { status, code: e.code, headers, body: { error: { code: e.code, message: e.message } } };
+}
+
+function errorResponse(c: Context, error: unknown, onInternal?: (e: unknown) => void): Response {
+  const answer = errorAnswer(error, onInternal);
+  return c.json(answer.body, answer.status as 400, answer.headers);
+}
+
+/** POST /api/v1/entries's answer (SPEC §5), for the hono route and the direct one alike. */
+export type AppendAnswer = (r: AppendResult) => { status: 200 | 201; body: object };
+
+function appendAnswers(): AppendAnswer {
+  // A batch of appends shares one checkpoint: its text is decoded once, not once per answer.
+  const checkpointText = lastValueCache((checkpoint: Uint8Array) => new TextDecoder().decode(checkpoint));
+  return (r) => ({
+    status: r.created ? 201 : 200,
+    body: { index: r.index, leafHash: toHex(r.leafHash), checkpoint: checkpointText(r.checkpoint), inclusionProof: r.proof.map(toBase64) },
+  });
 }
 
 function mountTiles(app: Hono, log: TransparencyLog): void {
@@ -90,7 +134,7 @@ async function entryBundle(log: TransparencyLog, index: number, width: number): 
   return encodeBundle(await log.sequencer.entries(start, start + width));
 }
 
-function mountApi(app: Hono, log: TransparencyLog): void {
+function mountApi(app: Hono, log: TransparencyLog, appendAnswer: AppendAnswer): void {
   const api = new Hono();
   api.get('/log', (c) => c.json(log.info()));
   // SPEC §5: suspensions in force are a function of the log (monitor/governance.ts).
@@ -101,12 +145,11 @@ function mountApi(app: Hono, log: TransparencyLog): void {
       witnesses: log.witnessStatus(),
     }),
   );
+  // Over Node, api/append-route.ts answers this route before hono sees it; this one serves
+  // app.request (tests) and requests the direct route leaves to hono (e.g. with a query string).
   api.post('/entries', async (c) => {
-    const r = await log.submit(await readBody(c, MAX_ENTRY_SIZE));
-    return c.json(
-      { index: r.index, leafHash: toHex(r.leafHash), checkpoint: new TextDecoder().decode(r.checkpoint), inclusionProof: r.proof.map(toBase64) },
-      r.created ? 201 : 200,
-    );
+    const answer = appendAnswer(await log.submit(await readBody(c, MAX_ENTRY_SIZE)));
+    return c.json(answer.body, answer.status);
   });
   api.get('/entries/:index', async (c) => {
     const index = integerParam(c.req.param('index'), 'index');
@@ -169,4 +212,13 @@ function integerParam(text: string | undefined, name: string): number {
 
 function optionalInteger(text: string | undefined, name: string): number | undefined {
   return text === undefined ? undefined : integerParam(text, name);
+}
+
+/** f, remembering its answer for the last argument (compared by identity). */
+function lastValueCache<A, R>(f: (a: A) => R): (a: A) => R {
+  let last: { arg: A; value: R } | undefined;
+  return (arg) => {
+    if (last?.arg !== arg) last = { arg, value: f(arg) };
+    return last.value;
+  };
 }

@@ -114,24 +114,37 @@ export interface ObserveOptions {
   recorder?: RequestRecorder;
 }
 
+/** One answered request, as the request log and the counts see it. */
+export interface AnsweredRequest {
+  readonly id: string;
+  readonly method: string;
+  readonly route: string;
+  readonly path: string;
+  readonly status: number;
+  readonly code: string | undefined;
+  readonly ms: number;
+}
+
+/** Counts an answered request and writes its log line: for the hono middleware and the direct append route. */
+export function reportRequest(options: ObserveOptions, r: AnsweredRequest): void {
+  const { logger, recorder } = options;
+  recorder?.request(r.method, r.route, r.status, r.code, r.ms / 1000);
+  if (logger === undefined || !logger.isLevelEnabled(r.status >= 500 ? 'error' : 'info')) return;
+  const line = { reqId: r.id, method: r.method, route: r.route, path: r.path.slice(0, 256), status: r.status, ms: Math.round(r.ms * 1000) / 1000, ...(r.code === undefined ? {} : { code: r.code }) };
+  // The cause of a 500 is the app's onInternalError's to report (with its stack), once.
+  if (r.status >= 500) logger.error(line, 'request failed');
+  else logger.info(line, 'request');
+}
+
 /** Hono middleware, registered first so that it sees every answer (errors included). */
 export function observeRequests(options: ObserveOptions): MiddlewareHandler {
-  const { logger, recorder } = options;
   return async (c, next) => {
     const started = performance.now();
     const id = requestId(c.req.header(REQUEST_ID_HEADER));
     // Set before the answer exists, so every answer made through the context carries it.
     c.header(REQUEST_ID_HEADER, id);
     await next();
-    const ms = performance.now() - started;
     const status = c.res.status;
-    const route = routeOf(c);
-    const code = errorCodeOf(c, status);
-    recorder?.request(c.req.method, route, status, code, ms / 1000);
-    if (logger === undefined || !logger.isLevelEnabled(status >= 500 ? 'error' : 'info')) return;
-    const line = { reqId: id, method: c.req.method, route, path: c.req.path.slice(0, 256), status, ms: Math.round(ms * 1000) / 1000, ...(code === undefined ? {} : { code }) };
-    // The cause of a 500 is the app's onInternalError's to report (with its stack), once.
-    if (status >= 500) logger.error(line, 'request failed');
-    else logger.info(line, 'request');
+    reportRequest(options, { id, method: c.req.method, route: routeOf(c), path: c.req.path, status, code: errorCodeOf(c, status), ms: performance.now() - started });
   };
 }

@@ -76,22 +76,30 @@ export class TokenBuckets {
 
 /** The client's address as the socket sees it (no X-Forwarded-For: that is the client's word). */
 export function clientAddress(env: unknown): string {
-  const incoming = (env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  return incomingAddress((env as { incoming?: IncomingMessage } | undefined)?.incoming);
+}
+
+export function incomingAddress(incoming: IncomingMessage | undefined): string {
   return incoming?.socket?.remoteAddress ?? 'unknown';
 }
 
-/** Hono middleware: every request other than GET/HEAD/OPTIONS takes a token of its client. */
-export function writeRateLimit(options: RateLimitOptions): MiddlewareHandler {
-  const buckets = new TokenBuckets(options);
+/** Takes a write token of the client at `address`, or throws rate_limited with the seconds to wait. */
+export function takeWriteToken(buckets: TokenBuckets, address: string): void {
+  const waitMs = buckets.take(address);
+  if (waitMs > 0) {
+    const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
+    throw new DiptychError('rate_limited', `too many writes from this address; try again in ${retryAfter} s`, { retryAfter });
+  }
+}
+
+/**
+ * Hono middleware: every request other than GET/HEAD/OPTIONS takes a token of its client.
+ * The buckets are shared with the direct append route (api/append-route.ts).
+ */
+export function writeRateLimit(buckets: TokenBuckets): MiddlewareHandler {
   return async (c, next) => {
     const method = c.req.method;
-    if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
-      const waitMs = buckets.take(clientAddress(c.env));
-      if (waitMs > 0) {
-        const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
-        throw new DiptychError('rate_limited', `too many writes from this address; try again in ${retryAfter} s`, { retryAfter });
-      }
-    }
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') takeWriteToken(buckets, clientAddress(c.env));
     await next();
   };
 }

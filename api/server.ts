@@ -3,6 +3,7 @@
 import { getRequestListener, RequestError } from '@hono/node-server';
 import { createServer, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Hono } from 'hono';
 
@@ -19,7 +20,12 @@ export interface ListenOptions {
   port?: number;
   /** Overrides of SERVER_TIMEOUTS (tests use short ones). */
   timeouts?: Partial<ServerTimeouts>;
+  /** Sees every request first, and answers the ones it takes (returns true) without the app. */
+  direct?: DirectRoute;
 }
+
+/** A route Node serves without hono: true when it took the request (and will answer it). */
+export type DirectRoute = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 /**
  * Slow clients cannot hold connections: a request's headers must arrive within headersMs and
@@ -43,7 +49,9 @@ export function listen(app: Hono, options: ListenOptions = {}): Promise<RunningS
   return new Promise((resolve, reject) => {
     // getRequestListener rather than serve(): only it takes an errorHandler, for the requests
     // @hono/node-server itself refuses (a '\\' in the path, a bad Host header).
-    const listener = getRequestListener(app.fetch, { hostname: host, errorHandler: answerRequestError });
+    const appListener = getRequestListener(app.fetch, { hostname: host, errorHandler: answerRequestError });
+    const direct = options.direct;
+    const listener = direct === undefined ? appListener : (req: IncomingMessage, res: ServerResponse) => direct(req, res) || appListener(req, res);
     const server: Server = createServer(
       { requestTimeout: t.requestMs, headersTimeout: t.headersMs, keepAliveTimeout: t.keepAliveMs, connectionsCheckingInterval: t.checkIntervalMs },
       listener,

@@ -15,7 +15,7 @@ import { KEYS_TYPE } from '../log/project-policy.js';
 import { RELEASE_TYPE } from '../log/release-manifest.js';
 import { formatTimestamp } from '../log/timestamp.js';
 import { TransparencyLog } from '../log/transparency-log.js';
-import { createApp } from '../api/app.js';
+import { createLogServer } from '../api/app.js';
 import { listen } from '../api/server.js';
 
 const CLI = fileURLToPath(new URL('../cli/diptych.js', import.meta.url));
@@ -59,7 +59,8 @@ async function populate(url: string, key: SignerKey): Promise<string> {
 export async function verifyLockTime(runs: number): Promise<{ lockMs: number; startupMs: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'diptych-bench-lock-'));
   const log = await TransparencyLog.open({ dataDir: join(dir, 'data'), cadenceMs: 50 });
-  const server = await listen(createApp(log), { host: '127.0.0.1', port: 0 });
+  const { app, direct } = createLogServer(log);
+  const server = await listen(app, { host: '127.0.0.1', port: 0, direct });
   try {
     const key = parseSignerKey(generateSignerKey('bench@example.org', randomBytes(32)).signerKey);
     const lockFile = join(dir, 'requirements.txt');

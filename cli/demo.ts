@@ -14,7 +14,7 @@ import { parsePolicy } from '../log/policy.js';
 import { formatTimestamp } from '../log/timestamp.js';
 import type { SignerKey } from '../log/note.js';
 import { TransparencyLog } from '../log/transparency-log.js';
-import { createApp } from '../api/app.js';
+import { createLogServer } from '../api/app.js';
 import { listen, type RunningServer } from '../api/server.js';
 import { witnessConfig } from '../witness/config.js';
 import { WitnessNode, type WitnessReport } from '../witness/node.js';
@@ -126,7 +126,8 @@ async function startLog(stage: Stage, witnesses: readonly StartedWitness[], part
   }));
   const log = await TransparencyLog.open({ dataDir: join(stage.dir, 'log'), keyFile: join(stage.dir, 'log.key'), cadenceMs: 50, verifyThreads: 0, policy });
   stage.closers.push(() => log.close());
-  const server = await listen(createApp(log), { host: '127.0.0.1', port });
+  const { app, direct } = createLogServer(log);
+  const server = await listen(app, { host: '127.0.0.1', port, direct });
   stage.closers.push(() => server.close());
   return { log, server };
 }

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { TransparencyLog } from '../log/transparency-log.js';
 import { parsePolicy } from '../log/policy.js';
-import { createApp } from '../api/app.js';
+import { createLogServer } from '../api/app.js';
 import { listen } from '../api/server.js';
 import { EXIT_OK, integerFlag, parseCommand } from './args.js';
 import { createLogger, logLevelFlag, LOG_LEVEL_HELP } from './logger.js';
@@ -69,8 +69,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const log = await TransparencyLog.open({ dataDir: values.data, keyFile: values.key, origin: values.origin, cadenceMs, verifyThreads, maxPending, policy, reindex: values.reindex === true, ...events.hooks });
   events.attach(log);
   const onInternalError = (e: unknown): void => logger.error({ event: 'internal_error', error: (e as Error)?.message ?? String(e), stack: (e as Error)?.stack }, 'internal error');
-  const app = createApp(log, { writeRateLimit, logger, onInternalError });
-  const server = await listen(app, { host: values.host, port }).catch(async (e) => {
+  const { app, direct } = createLogServer(log, { writeRateLimit, logger, onInternalError });
+  const server = await listen(app, { host: values.host, port, direct }).catch(async (e) => {
     await log.close();
     throw e;
   });

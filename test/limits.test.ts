@@ -10,7 +10,7 @@ import { connect, type Socket } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TransparencyLog, type LogOptions } from '../log/transparency-log.js';
-import { createApp, type AppOptions } from '../api/app.js';
+import { createLogServer, type AppOptions } from '../api/app.js';
 import { listen, type ListenOptions, type RunningServer } from '../api/server.js';
 import { TokenBuckets } from '../api/rate-limit.js';
 import { toHex } from '../log/bytes.js';
@@ -27,8 +27,8 @@ async function serve(logOptions: Partial<LogOptions>, appOptions: AppOptions = {
   const dir = await tempDir('limits');
   const internal: unknown[] = [];
   const log = await TransparencyLog.open({ dataDir: dir, cadenceMs: 20, verifyThreads: 0, ...logOptions });
-  const app = createApp(log, { onInternalError: (e) => internal.push(e), ...appOptions });
-  const server = await listen(app, { host: '127.0.0.1', port: 0, ...listenOptions });
+  const { app, direct } = createLogServer(log, { onInternalError: (e) => internal.push(e), ...appOptions });
+  const server = await listen(app, { host: '127.0.0.1', port: 0, direct, ...listenOptions });
   return {
     url: server.url,
     log,

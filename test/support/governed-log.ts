@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
-import { createApp } from '../../api/app.js';
+import { createLogServer } from '../../api/app.js';
 import { listen, type RunningServer } from '../../api/server.js';
 import type { SignerKey } from '../../log/note.js';
 import { parsePolicy } from '../../log/policy.js';
@@ -51,8 +51,8 @@ export async function startGovernedLog(options: GovernedLogOptions = {}): Promis
   if (options.logKeyText !== undefined) await writeFile(join(dir, 'log.key'), options.logKeyText + '\n', { mode: 0o600 });
   const log = await TransparencyLog.open({ dataDir: dir, cadenceMs: 20, verifyThreads: 0, policy, witnessRetryMs: 50, ...options.hooks });
   const internalErrors: unknown[] = [];
-  const app = createApp(log, { logger: options.logger, onInternalError: (e) => internalErrors.push(e) });
-  const server = await listen(app, { host: '127.0.0.1', port: 0 });
+  const { app, direct } = createLogServer(log, { logger: options.logger, onInternalError: (e) => internalErrors.push(e) });
+  const server = await listen(app, { host: '127.0.0.1', port: 0, direct });
   return {
     dir, log, app, server, url: server.url, alice, witness, party, internalErrors,
     async close() {

@@ -21,7 +21,7 @@ import { openCheckpoint } from '../../log/checkpoint.js';
 import { TransparencyLog, type LogOptions } from '../../log/transparency-log.js';
 import { parsePolicy, type LogPolicy } from '../../log/policy.js';
 import { merkleHasher, type Hash, type MerkleHasher } from '../../log/tree.js';
-import { createApp } from '../../api/app.js';
+import { createLogServer } from '../../api/app.js';
 import { listen, type RunningServer } from '../../api/server.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -126,8 +126,8 @@ export async function serveTestLog(options: Omit<LogOptions, 'dataDir'> & { logK
     if (options.logKeyText !== undefined) await writeFile(join(dir, 'log.key'), options.logKeyText + '\n', { mode: 0o600 });
     const log = await TransparencyLog.open({ dataDir: dir, cadenceMs: 20, ...options });
     // Unexpected failures would be 500s; a test that sees one fails with the cause at hand.
-    const app = createApp(log, { onInternalError: (e) => internalErrors.push(e) });
-    const server = await listen(app, { host: '127.0.0.1', port: 0 });
+    const { app, direct } = createLogServer(log, { onInternalError: (e) => internalErrors.push(e) });
+    const server = await listen(app, { host: '127.0.0.1', port: 0, direct });
     return {
       dir,
       log,

@@ -1,0 +1,149 @@
+// POST /api/v1/entries has two paths on a served log: the direct route (api/append-route.ts),
+// which Node answers without hono, and the hono route, which answers app.request and any
+// request the direct route leaves (here: the same path with a query string). They must be
+// indistinguishable: the same statuses, headers, bodies and error codes, one rate limit, one
+// set of counts.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createLogServer, type AppOptions } from '../api/app.js';
+import { listen, type DirectRoute, type RunningServer } from '../api/server.js';
+import { canonicalBytes } from '../log/jcs.js';
+import { TransparencyLog } from '../log/transparency-log.js';
+import { assertErrorReply, jsonOf, keysEntry, newSignerKey, removeDir, request, tempDir, textOf, type EntryReceipt, type Reply } from './support/log-fixture.js';
+
+const DIRECT = '/api/v1/entries';
+const VIA_HONO = '/api/v1/entries?via=hono';
+
+interface Served {
+  url: string;
+  log: TransparencyLog;
+  server: RunningServer;
+  /** Requests the direct route took (the others went to hono). */
+  directTaken(): number;
+  close(): Promise<void>;
+}
+
+async function serve(appOptions: AppOptions = {}): Promise<Served> {
+  const dir = await tempDir('append-route');
+  const internal: unknown[] = [];
+  const log = await TransparencyLog.open({ dataDir: dir, cadenceMs: 20, verifyThreads: 0 });
+  const { app, direct } = createLogServer(log, { onInternalError: (e) => internal.push(e), ...appOptions });
+  let taken = 0;
+  const counted: DirectRoute = (req, res) => {
+    const took = direct(req, res);
+    if (took) taken++;
+    return took;
+  };
+  const server = await listen(app, { host: '127.0.0.1', port: 0, direct: counted });
+  return {
+    url: server.url,
+    log,
+    server,
+    directTaken: () => taken,
+    async close() {
+      await server.close();
+      await log.close();
+      await removeDir(dir);
+      assert.equal(internal.map(String), [], 'no internal errors');
+    },
+  };
+}
+
+const post = (url: string, path: string, body: Uint8Array | string, headers: Record<string, string> = {}): Promise<Reply> =>
+  request(url, path, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+
+/** What a client can see of an answer, but the request id (each answer has its own). */
+function visible(reply: Reply): { status: number; headers: Record<string, unknown>; body: string } {
+  const { date: _date, 'x-request-id': _id, ...headers } = reply.headers;
+  return { status: reply.status, headers, body: textOf(reply) };
+}
+
+test('the direct route and the hono route give the same answers to the same refusals', async () => {
+  const s = await serve();
+  try {
+    const key = newSignerKey('parity@example.org');
+    const valid = keysEntry(key, 'parity');
+    const badSignature = valid.slice();
+    // A byte inside the base64 signature: still well-formed, no longer valid.
+    const sigAt = new TextDecoder().decode(valid).indexOf('"sig":"') + 10;
+    badSignature[sigAt] = badSignature[sigAt] === 0x41 ? 0x42 : 0x41;
+    const cases: Array<[string, Uint8Array | string]> = [
+      ['not JSON', '{"payload":'],
+      ['not canonical', ' ' + new TextDecoder().decode(valid)],
+      ['not an envelope', canonicalBytes({ hello: 'world' })],
+      ['a bad signature', badSignature],
+      ['too large', new Uint8Array(70_000).fill(0x20)],
+    ];
+    const size = s.log.sequencer.size;
+    for (const [label, body] of cases) {
+      const direct = await post(s.url, DIRECT, body);
+      const viaHono = await post(s.url, VIA_HONO, body);
+      assert.ok(direct.status >= 400, `${label}: refused`);
+      assert.equal(visible(direct), visible(viaHono), label);
+    }
+    assertErrorReply(await post(s.url, DIRECT, new Uint8Array(70_000).fill(0x20)), 413, 'entry_too_large', 'too large');
+    assert.is(s.directTaken(), cases.length + 1, 'the direct route took the requests to its exact path, and only those');
+    assert.is(s.log.sequencer.size, size, 'nothing refused was logged');
+  } finally {
+    await s.close();
+  }
+});
+
+test('the direct route and the hono route log, deduplicate and answer appends alike', async () => {
+  const s = await serve();
+  try {
+    const key = newSignerKey('alike@example.org');
+    const first = await post(s.url, DIRECT, keysEntry(key, 'alike-one'));
+    const second = await post(s.url, VIA_HONO, keysEntry(key, 'alike-two'));
+    assert.is(first.status, 201);
+    assert.is(second.status, 201);
+    assert.equal(Object.keys(jsonOf(first)), Object.keys(jsonOf(second)));
+    // The bodies differ in length (another index, another proof), nothing else.
+    const headers = (r: Reply): Record<string, unknown> => ({ ...visible(r).headers, 'content-length': undefined });
+    assert.equal(headers(first), headers(second));
+    // Each path answers an entry the other logged with its index, as already logged (200).
+    const again = await post(s.url, VIA_HONO, keysEntry(key, 'alike-one'));
+    const againDirect = await post(s.url, DIRECT, keysEntry(key, 'alike-two'));
+    assert.is(again.status, 200);
+    assert.is(againDirect.status, 200);
+    assert.is(jsonOf<EntryReceipt>(again).index, jsonOf<EntryReceipt>(first).index);
+    assert.is(jsonOf<EntryReceipt>(againDirect).index, jsonOf<EntryReceipt>(second).index);
+  } finally {
+    await s.close();
+  }
+});
+
+test('the direct route echoes a sane request id and replaces any other', async () => {
+  const s = await serve();
+  try {
+    const key = newSignerKey('ids@example.org');
+    const sane = await post(s.url, DIRECT, keysEntry(key, 'ids'), { 'x-request-id': 'client-42.a:b' });
+    assert.is(sane.headers['x-request-id'], 'client-42.a:b');
+    const forged = await post(s.url, DIRECT, '{}', { 'x-request-id': 'a b\tc' });
+    assert.match(String(forged.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+  } finally {
+    await s.close();
+  }
+});
+
+test('one write rate limit for both routes, and one count of appends in /metrics', async () => {
+  const s = await serve({ writeRateLimit: { perSecond: 1, burst: 2, now: () => 0 } });
+  try {
+    const key = newSignerKey('limit@example.org');
+    assert.is((await post(s.url, DIRECT, keysEntry(key, 'limit-one'))).status, 201);
+    assert.is((await post(s.url, VIA_HONO, keysEntry(key, 'limit-two'))).status, 201);
+    const direct = await post(s.url, DIRECT, keysEntry(key, 'limit-three'));
+    const viaHono = await post(s.url, VIA_HONO, keysEntry(key, 'limit-three'));
+    assertErrorReply(direct, 429, 'rate_limited', 'direct');
+    assert.equal(visible(direct), visible(viaHono));
+    const metrics = textOf(await request(s.url, '/metrics'));
+    assert.match(metrics, /diptych_http_requests_total\{method="POST",route="\/api\/v1\/entries",status="201"\} 2\n/);
+    assert.match(metrics, /diptych_http_requests_total\{method="POST",route="\/api\/v1\/entries",status="429"\} 2\n/);
+    assert.match(metrics, /diptych_rejections_total\{route="\/api\/v1\/entries",code="rate_limited"\} 2\n/);
+    assert.match(metrics, /diptych_appends_total\{result="created"\} 2\n/);
+  } finally {
+    await s.close();
+  }
+});
+
+test.run();
