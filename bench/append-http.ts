@@ -1,12 +1,13 @@
 // Append throughput over HTTP: the real `diptych serve` in a child process (its own event loop
-// and verification threads), many concurrent clients on keep-alive connections over loopback.
+// and verification threads), many concurrent clients on keep-alive connections over loopback
+// (bench/http-load.ts).
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Pool } from 'undici';
+import { postAll } from './http-load.js';
 import { percentile } from './measure.js';
 
 export interface AppendHttpResult {
@@ -38,30 +39,13 @@ export async function startServer(dataDir: string, cadenceMs: number, extra: rea
 export async function appendOverHttp(entries: readonly Uint8Array[], cadenceMs: number, concurrency: number): Promise<AppendHttpResult> {
   const dir = await mkdtemp(join(tmpdir(), 'diptych-bench-http-'));
   const server = await startServer(dir, cadenceMs);
-  // One request per connection: Node answers pipelined requests one after another.
-  const pool = new Pool(server.url, { connections: concurrency, pipelining: 1 });
-  const latencies: number[] = [];
-  let next = 0;
-  let failures = 0;
-  const client = async (): Promise<void> => {
-    while (next < entries.length) {
-      const body = entries[next++]!;
-      const start = performance.now();
-      const res = await pool.request({ path: '/api/v1/entries', method: 'POST', body, headers: { 'content-type': 'application/json' } });
-      await res.body.dump();
-      if (res.statusCode !== 201) failures++;
-      latencies.push(performance.now() - start);
-    }
-  };
   try {
-    const start = performance.now();
-    await Promise.all(Array.from({ length: concurrency }, client));
-    const elapsed = performance.now() - start;
-    if (failures > 0) throw new Error(`${failures} of ${entries.length} appends were not answered 201`);
-    latencies.sort((a, b) => a - b);
-    return { entriesPerSecond: (entries.length / elapsed) * 1000, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+    const load = await postAll(server.url, '/api/v1/entries', entries, concurrency);
+    const created = load.statuses.get(201) ?? 0;
+    if (created !== entries.length) throw new Error(`${entries.length - created} of ${entries.length} appends were not answered 201: ${JSON.stringify([...load.statuses])}`);
+    const latencies = Array.from(load.latenciesMs).sort((a, b) => a - b);
+    return { entriesPerSecond: (entries.length / load.elapsedMs) * 1000, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
   } finally {
-    await pool.close();
     await server.stop();
     await rm(dir, { recursive: true, force: true });
   }
