@@ -12,7 +12,7 @@ import { readBody } from './body.js';
 import { TokenBuckets, writeRateLimit, type RateLimitOptions } from './rate-limit.js';
 import { appendRoute } from './append-route.js';
 import type { DirectRoute } from './server.js';
-import type { AppendResult } from '../log/sequencer.js';
+import { appendReplies, type AppendReply } from './append-reply.js';
 import { fileView, projectView, versionView } from '../log/project-views.js';
 import { proofBundle } from './proof-bundle.js';
 import { alertProofIndexes, alertRecord, alertView, alertsView, suspensionsView, viewJoins } from '../monitor/views.js';
@@ -57,14 +57,14 @@ export function createLogServer(log: TransparencyLog, options: AppOptions = {}):
   const limit = options.writeRateLimit;
   const buckets = limit === undefined ? undefined : new TokenBuckets(typeof limit === 'number' ? { perSecond: limit } : limit);
   if (buckets !== undefined) app.use('*', writeRateLimit(buckets));
-  const appendAnswer = appendAnswers();
+  const appendReply = appendReplies();
   mountTiles(app, log);
-  mountApi(app, log, appendAnswer);
+  mountApi(app, log, appendReply);
   mountMetrics(app, metrics.registry);
   mountOpenApi(app);
   // The HTML dashboard at / (api/dashboard/), outside the C2SP and /api/v1 routes.
   mountDashboard(app, log, { onInternalError: options.onInternalError });
-  const direct = appendRoute({ log, observe, buckets, appendAnswer, errorAnswer: (e) => errorAnswer(e, options.onInternalError) });
+  const direct = appendRoute({ log, observe, buckets, appendReply, errorAnswer: (e) => errorAnswer(e, options.onInternalError) });
   return { app, direct };
 }
 
@@ -98,18 +98,6 @@ function errorResponse(c: Context, error: unknown, onInternal?: (e: unknown) => 
   return c.json(answer.body, answer.status as 400, answer.headers);
 }
 
-/** POST /api/v1/entries's answer (SPEC §5), for the hono route and the direct one alike. */
-export type AppendAnswer = (r: AppendResult) => { status: 200 | 201; body: object };
-
-function appendAnswers(): AppendAnswer {
-  // A batch of appends shares one checkpoint: its text is decoded once, not once per answer.
-  const checkpointText = lastValueCache((checkpoint: Uint8Array) => new TextDecoder().decode(checkpoint));
-  return (r) => ({
-    status: r.created ? 201 : 200,
-    body: { index: r.index, leafHash: toHex(r.leafHash), checkpoint: checkpointText(r.checkpoint), inclusionProof: r.proof.map(toBase64) },
-  });
-}
-
 function mountTiles(app: Hono, log: TransparencyLog): void {
   app.get('/checkpoint', (c) =>
     c.body(log.servedCheckpoint().slice(), 200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache' }),
@@ -134,7 +122,7 @@ async function entryBundle(log: TransparencyLog, index: number, width: number): 
   return encodeBundle(await log.sequencer.entries(start, start + width));
 }
 
-function mountApi(app: Hono, log: TransparencyLog, appendAnswer: AppendAnswer): void {
+function mountApi(app: Hono, log: TransparencyLog, appendReply: AppendReply): void {
   const api = new Hono();
   api.get('/log', (c) => c.json(log.info()));
   // SPEC §5: suspensions in force are a function of the log (monitor/governance.ts).
@@ -148,8 +136,8 @@ function mountApi(app: Hono, log: TransparencyLog, appendAnswer: AppendAnswer): 
   // Over Node, api/append-route.ts answers this route before hono sees it; this one serves
   // app.request (tests) and requests the direct route leaves to hono (e.g. with a query string).
   api.post('/entries', async (c) => {
-    const answer = appendAnswer(await log.submit(await readBody(c, MAX_ENTRY_SIZE)));
-    return c.json(answer.body, answer.status);
+    const reply = appendReply(await log.submit(await readBody(c, MAX_ENTRY_SIZE)));
+    return c.body(reply.body, reply.status, { 'content-type': 'application/json' });
   });
   api.get('/entries/:index', async (c) => {
     const index = integerParam(c.req.param('index'), 'index');
@@ -214,11 +202,3 @@ function optionalInteger(text: string | undefined, name: string): number | undef
   return text === undefined ? undefined : integerParam(text, name);
 }
 
-/** f, remembering its answer for the last argument (compared by identity). */
-function lastValueCache<A, R>(f: (a: A) => R): (a: A) => R {
-  let last: { arg: A; value: R } | undefined;
-  return (arg) => {
-    if (last?.arg !== arg) last = { arg, value: f(arg) };
-    return last.value;
-  };
-}

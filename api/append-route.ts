@@ -8,7 +8,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_ENTRY_SIZE } from '../log/bundle.js';
 import type { TransparencyLog } from '../log/transparency-log.js';
-import type { AppendAnswer, ErrorAnswer } from './app.js';
+import type { ErrorAnswer } from './app.js';
+import type { AppendReply } from './append-reply.js';
 import { readIncoming } from './body.js';
 import { REQUEST_ID_HEADER, reportRequest, requestId, type ObserveOptions } from './observe.js';
 import { incomingAddress, takeWriteToken, type TokenBuckets } from './rate-limit.js';
@@ -21,7 +22,7 @@ export interface AppendRouteOptions {
   readonly observe: ObserveOptions;
   /** The write rate limit's buckets, shared with the hono middleware. */
   readonly buckets: TokenBuckets | undefined;
-  readonly appendAnswer: AppendAnswer;
+  readonly appendReply: AppendReply;
   readonly errorAnswer: (error: unknown) => ErrorAnswer;
 }
 
@@ -43,19 +44,23 @@ async function answer(options: AppendRouteOptions, req: IncomingMessage, res: Se
   const offered = req.headers[REQUEST_ID_HEADER];
   const id = requestId(typeof offered === 'string' ? offered : undefined);
   let status: number;
-  let body: object;
+  let body: Uint8Array;
   let headers: Record<string, string> = {};
   let code: string | undefined;
   try {
     if (options.buckets !== undefined) takeWriteToken(options.buckets, incomingAddress(req));
-    ({ status, body } = options.appendAnswer(await options.log.submit(await readIncoming(req, MAX_ENTRY_SIZE))));
+    ({ status, body } = options.appendReply(await options.log.submit(await readIncoming(req, MAX_ENTRY_SIZE))));
   } catch (e) {
-    ({ status, body, headers, code } = options.errorAnswer(e));
+    const refusal = options.errorAnswer(e);
+    ({ status, headers, code } = refusal);
+    body = Buffer.from(JSON.stringify(refusal.body), 'utf8');
   }
-  const text = JSON.stringify(body);
   if (!res.destroyed) {
-    res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), [REQUEST_ID_HEADER]: id });
-    res.end(text);
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = String(body.length);
+    headers[REQUEST_ID_HEADER] = id;
+    res.writeHead(status, headers);
+    res.end(body);
   }
   reportRequest(options.observe, { id, method: 'POST', route: ROUTE, path: ROUTE, status, code, ms: performance.now() - started });
 }

