@@ -48,7 +48,7 @@ export async function appendOverHttp(entries: readonly Uint8Array[], cadenceMs: 
   const dir = await mkdtemp(join(tmpdir(), 'diptych-bench-http-'));
   const server = await startServer(dir, cadenceMs);
   try {
-    const load = await postAll(server.url, '/api/v1/entries', entries, concurrency);
+    const load = await postAll(server.url, '/api/v1/entries', entries, { connections: concurrency });
     const created = load.statuses.get(201) ?? 0;
     if (created !== entries.length) throw new Error(`${entries.length - created} of ${entries.length} appends were not answered 201: ${JSON.stringify([...load.statuses])}`);
     const latencies = Array.from(load.latenciesMs).sort((a, b) => a - b);
