@@ -6,6 +6,7 @@
 // server, so every microsecond it spends is taken from the server being measured. Against a
 // bare Node server answering a canned 900-byte reply, undici's Pool spent 58 µs of CPU a
 // request, autocannon 45 µs, and this 20 µs (bench/README.md).
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 
 export interface LoadOptions {
@@ -26,6 +27,22 @@ export interface LoadResult {
   readonly latenciesMs: Float64Array;
   /** Answers by HTTP status. */
   readonly statuses: ReadonlyMap<number, number>;
+}
+
+/**
+ * At most `wanted` connections, leaving room under this process's open-file limit (Linux's
+ * /proc/self/limits; 1,024 where it cannot be read, a common default). The server, a process
+ * of its own, needs as many descriptors as this one.
+ */
+export function connectionsWithin(wanted: number): number {
+  let limit = 1024;
+  try {
+    const line = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (line !== null) limit = Number(line[1]);
+  } catch {
+    // Not Linux: keep the common default.
+  }
+  return Math.max(1, Math.min(wanted, limit - 128));
 }
 
 const HEADER_END = Buffer.from('\r\n\r\n');
@@ -65,7 +82,8 @@ export async function postAll(url: string, path: string, bodies: readonly Uint8A
         timer ??= setTimeout(pump, due - now);
         return;
       }
-      idle.pop()!.send(requests[next++]!, due);
+      const connection = idle.pop()!;
+      if (!connection.closed) connection.send(requests[next++]!, due);
     }
   };
   const onAnswer = (connection: Connection, status: number, latencyMs: number): void => {
@@ -95,6 +113,9 @@ class Connection {
   private pending: Buffer = EMPTY;
   private sentAt = 0;
   private closing = false;
+  private inFlight = false;
+  /** The socket is closed (by either side): the pool skips it. */
+  closed = false;
 
   private constructor(
     private readonly socket: Socket,
@@ -104,7 +125,10 @@ class Connection {
     socket.on('data', (chunk: Buffer) => this.read(chunk));
     socket.on('error', (e) => this.onError(e));
     socket.on('close', () => {
-      if (!this.closing) this.onError(new Error('the server closed a connection'));
+      // A server may close a keep-alive connection that stayed idle (the log's after 5 s):
+      // the pool just stops using it. Closing one with a request in flight is a failure.
+      this.closed = true;
+      if (!this.closing && this.inFlight) this.onError(new Error('the server closed a connection with a request in flight'));
     });
   }
 
@@ -119,6 +143,7 @@ class Connection {
   /** Sends a prepared request; its latency counts from `since` (performance.now() time). */
   send(request: Buffer, since: number): void {
     this.sentAt = since;
+    this.inFlight = true;
     this.socket.write(request);
   }
 
@@ -128,6 +153,12 @@ class Connection {
   }
 
   private read(chunk: Buffer): void {
+    if (!this.inFlight) {
+      // Unasked: a server's goodbye to an idle connection (Node's 408 before it closes one).
+      this.closed = true;
+      this.socket.destroy();
+      return;
+    }
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     const headerEnd = this.pending.indexOf(HEADER_END);
     if (headerEnd < 0) return;
@@ -141,6 +172,7 @@ class Connection {
     if (this.pending.length > total) return this.onError(new Error('an answer arrived before its request was sent'));
     const status = (this.pending[9]! - 0x30) * 100 + (this.pending[10]! - 0x30) * 10 + (this.pending[11]! - 0x30);
     this.pending = EMPTY;
+    this.inFlight = false;
     this.onAnswer(this, status, performance.now() - this.sentAt);
   }
 }

@@ -6,6 +6,7 @@ import { makeEntries } from './entries.js';
 import { ed25519VerifyRate, sha256LeafRate } from './baselines.js';
 import { appendThroughLibrary } from './append-lib.js';
 import { appendOverHttp } from './append-http.js';
+import { connectionsWithin } from './http-load.js';
 import { policyThroughput } from './policy.js';
 import { sweepBench } from './sweep.js';
 import { verifyLockTime } from './verify-lock.js';
@@ -39,16 +40,24 @@ print(result('policy.release_signatures.pool', policyPool.signaturesPerSecond, '
 const lib = await appendThroughLibrary(libEntries, 100);
 print(result('append.lib', lib.entriesPerSecond, 'entries/s', sha));
 
-// Over HTTP: a saturating run (many concurrent clients) for throughput, and a light one whose
-// latency is not dominated by queueing on this 2-core machine, where the load generator, the
-// server and its verification threads share the cores.
+// Over HTTP: a saturating closed-loop run (2,048 connections, each sending its next append as
+// soon as it has an answer) for throughput; then an open-loop run at half that rate (appends
+// due at even intervals, latency counted from when each was due) for the latency a log sees
+// under real load, where clients do not wait for each other's answers; and a light one.
 const cadenceMs = 100;
-const http = await appendOverHttp(makeEntries(quick ? 10_000 : 40_000), cadenceMs, 1024);
+const connections = connectionsWithin(2048);
+if (!values.json) process.stdout.write(`(append.http: ${connections} connections, cadence ${cadenceMs} ms)\n`);
+const http = await appendOverHttp(makeEntries(quick ? 10_000 : 40_000), cadenceMs, { connections });
 print(result('append.http', http.entriesPerSecond, 'entries/s', sha));
 print(result('append.http.vs_ed25519', http.entriesPerSecond, 'entries/s', ed));
 print(result('append.http.p50_ms', http.p50Ms, 'ms'));
 print(result('append.http.p99_ms', http.p99Ms, 'ms', cadenceMs + 100));
-const light = await appendOverHttp(makeEntries(quick ? 2_000 : 8_000), cadenceMs, 64);
+const halfRate = Math.round(http.entriesPerSecond / 2);
+const open = await appendOverHttp(makeEntries(quick ? 5_000 : 20_000), cadenceMs, { connections, rate: halfRate });
+print(result('append.http.half_load', open.entriesPerSecond, 'entries/s', halfRate));
+print(result('append.http.half_load.p50_ms', open.p50Ms, 'ms'));
+print(result('append.http.half_load.p99_ms', open.p99Ms, 'ms', cadenceMs + 100));
+const light = await appendOverHttp(makeEntries(quick ? 2_000 : 8_000), cadenceMs, { connections: 64 });
 print(result('append.http.light', light.entriesPerSecond, 'entries/s', sha));
 print(result('append.http.light.p99_ms', light.p99Ms, 'ms', cadenceMs + 100));
 
