@@ -6,6 +6,7 @@
 // The replay that rebuilds the state from the log at start is monitor/log-state.ts's, which
 // applies these rules and the monitor's together.
 import type { AdmissionBatch, AdmissionPolicy } from './sequencer.js';
+import type { Crypto } from './crypto.js';
 import type { KeyDirectory, ValidatedEntry } from './entry-validator.js';
 import { KEYS_TYPE } from './project-policy.js';
 import { RELEASE_TYPE } from './release-manifest.js';
@@ -32,6 +33,8 @@ export interface AdmissionOptions {
   readonly maxManifestAgeMs?: number;
   readonly maxClockSkewMs?: number;
   readonly foreignTypes?: 'accept' | 'reject';
+  /** Hashes key IDs (the log passes node:crypto); @noble when absent. */
+  readonly crypto?: Crypto;
 }
 
 export const DEFAULT_MAX_MANIFEST_AGE_MS = 7 * 24 * 3600 * 1000;
@@ -48,6 +51,7 @@ export class ProjectAdmission implements AdmissionPolicy<ValidatedEntry> {
     const now = (this.options.now ?? Date.now)();
     const rules: EntryRuleOptions = {
       foreignTypes: this.options.foreignTypes ?? 'accept',
+      crypto: this.options.crypto,
       freshness: {
         nowMs: now,
         maxAgeMs: this.options.maxManifestAgeMs ?? DEFAULT_MAX_MANIFEST_AGE_MS,

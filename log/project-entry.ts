@@ -7,6 +7,7 @@
 // TransparencyLog for the default).
 import { DiptychError } from './errors.js';
 import type { ParsedEnvelope } from './dsse.js';
+import type { Crypto } from './crypto.js';
 import { KEYS_TYPE, applyKeysEntry, parseKeysPayload } from './project-policy.js';
 import { RELEASE_TYPE, applyReleaseEntry, parseReleasePayload, type Freshness } from './release-manifest.js';
 import type { EntrySignatures } from './policy-signatures.js';
@@ -23,6 +24,8 @@ export interface EntryRuleOptions {
   /** Checks `created` of manifests against the log's clock; absent when replaying. */
   readonly freshness?: Freshness;
   readonly foreignTypes: 'accept' | 'reject';
+  /** Hashes key IDs (node:crypto on the server); @noble when absent. */
+  readonly crypto?: Crypto;
 }
 
 export function signaturesOf(parsed: ParsedEnvelope, verified: readonly string[] | 'all'): EntrySignatures {
@@ -40,7 +43,7 @@ export function evaluateEntry(
 ): StateChange | undefined {
   const type = parsed.envelope.payloadType;
   if (type === KEYS_TYPE) {
-    const payload = parseKeysPayload(parsed.payload);
+    const payload = parseKeysPayload(parsed.payload, options.crypto);
     return { kind: 'keys', policy: applyKeysEntry(view.policy(payload.project), payload, signatures, index) };
   }
   if (type === RELEASE_TYPE) {

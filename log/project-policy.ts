@@ -16,6 +16,7 @@
 import { DiptychError } from './errors.js';
 import { parseKeyid } from './dsse.js';
 import { ED25519_TYPE, parseVerifierKey } from './note.js';
+import type { Crypto } from './crypto.js';
 import { requireNormalizedProject } from './project-name.js';
 import { parseTimestamp } from './timestamp.js';
 import { checkArray, checkFields } from './payload-fields.js';
@@ -66,9 +67,9 @@ export function keyidOfVkey(vkey: string): string {
   return vkey.slice(0, vkey.indexOf('+', first + 1));
 }
 
-function parseProjectKey(value: unknown): ProjectKey {
+function parseProjectKey(value: unknown, crypto?: Crypto): ProjectKey {
   if (typeof value !== 'string') throw new DiptychError('malformed_key', 'keys are vkey strings');
-  const parsed = parseVerifierKey(value);
+  const parsed = parseVerifierKey(value, crypto);
   if (parsed.type !== ED25519_TYPE) throw new DiptychError('unsupported_key_type', `${keyidOfVkey(value)}: project keys are Ed25519 (type 0x01) keys`);
   return { keyid: keyidOfVkey(value), vkey: value, publicKey: parsed.publicKey };
 }
@@ -86,11 +87,14 @@ function parseRevocations(value: unknown): KeysPayload['revoked'] {
   });
 }
 
-/** Checks a keys payload on its own; every rule that needs no state. */
-export function parseKeysPayload(payload: unknown): KeysPayload {
+/**
+ * Checks a keys payload on its own; every rule that needs no state. `crypto` hashes the key IDs
+ * (node:crypto on the server; @noble by default).
+ */
+export function parseKeysPayload(payload: unknown, crypto?: Crypto): KeysPayload {
   const p = checkFields(payload, 'a keys payload', ['project', 'keys', 'threshold', 'seq'], ['revoked']);
   const project = requireNormalizedProject(p['project']);
-  const keys = checkArray(p['keys'], 'keys', MAX_PROJECT_KEYS).map(parseProjectKey);
+  const keys = checkArray(p['keys'], 'keys', MAX_PROJECT_KEYS).map((key) => parseProjectKey(key, crypto));
   if (keys.length === 0) throw new DiptychError('no_keys', 'a key policy with no keys would lock everybody out');
   const ids = new Set(keys.map((k) => k.keyid));
   if (ids.size !== keys.length) throw new DiptychError('duplicate_key', 'a key is named twice');

@@ -131,7 +131,7 @@ export class TransparencyLog {
         checkpoints: checkpointSigner(key, crypto),
         cadenceMs: options.cadenceMs,
         maxPending: options.maxPending,
-        admission: options.admission ?? new LogAdmission(state, logKeyid, options.projectRules, () => publisher?.wake()),
+        admission: options.admission ?? new LogAdmission(state, logKeyid, { crypto, ...options.projectRules }, () => publisher?.wake()),
         onCheckpoint: (checkpoint, size) => {
           witnesses.checkpoint(checkpoint);
           options.onCheckpoint?.(size);
