@@ -3,6 +3,7 @@
 // as one JSON line.
 // argv: log URL, verifier key, state directory.
 import { runAudit } from '../cli/audit-run.js';
+import { peakRssMiB } from './measure.js';
 
 const [logUrl, logKey, stateDir] = process.argv.slice(2) as [string, string, string];
 const started = performance.now();
@@ -11,6 +12,5 @@ const report = await runAudit({ logUrl, logKey, stateDir, full: true, warn: (lin
 const seconds = (performance.now() - started) / 1000;
 const used = process.cpuUsage(cpu);
 const cpuSeconds = (used.user + used.system) / 1e6;
-// maxRSS is in KiB (process.resourceUsage, getrusage): the peak over the whole process.
-const peakRssMiB = process.resourceUsage().maxRSS / 1024;
-process.stdout.write(JSON.stringify({ entries: report.full?.entries ?? 0, projects: report.full?.projects.compared ?? 0, seconds, cpuSeconds, peakRssMiB }) + '\n');
+const peakRss = peakRssMiB();
+process.stdout.write(JSON.stringify({ entries: report.full?.entries ?? 0, projects: report.full?.projects.compared ?? 0, seconds, cpuSeconds, peakRssMiB: peakRss }) + '\n');

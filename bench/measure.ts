@@ -1,4 +1,6 @@
 // Timing helpers and the result line format of `npm run bench -- --json`.
+import { readFileSync } from 'node:fs';
+
 export interface BenchResult {
   name: string;
   value: number;
@@ -33,4 +35,20 @@ export function opsPerSecond(ms: number, batch: number, fn: () => void): number 
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/**
+ * This process's peak RSS in MiB: Linux's VmHWM, the high-water mark of its own memory since it
+ * started. getrusage's maxRSS (the fallback elsewhere) also counts the parent's pages that a
+ * spawned child held between fork and exec, so a child of a large bench process reported the
+ * parent's size instead of its own.
+ */
+export function peakRssMiB(): number {
+  try {
+    const hwm = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (hwm !== null) return Number(hwm[1]) / 1024;
+  } catch {
+    // Not Linux.
+  }
+  return process.resourceUsage().maxRSS / 1024;
 }

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { Monitor } from '../monitor/engine.js';
 import { buildMonitorLog } from './monitor-log.js';
+import { peakRssMiB } from './measure.js';
 
 export interface MonitorChildResult {
   entries: number;
@@ -76,6 +77,6 @@ const out: MonitorChildResult = {
   findings: monitor.findings.size,
   findingsByKind,
   heapMiB,
-  peakRssMiB: process.resourceUsage().maxRSS / 1024,
+  peakRssMiB: peakRssMiB(),
 };
 process.stdout.write(JSON.stringify(out) + (sink < 0 ? ' ' : '') + '\n');
