@@ -42,6 +42,7 @@ export interface LogServer {
   readonly direct: DirectRoute;
 }
 
+/** The hono app alone: for app.request, and servers that take every request through it. */
 export function createApp(log: TransparencyLog, options: AppOptions = {}): Hono {
   return createLogServer(log, options).app;
 }
@@ -201,4 +202,3 @@ function integerParam(text: string | undefined, name: string): number {
 function optionalInteger(text: string | undefined, name: string): number | undefined {
   return text === undefined ? undefined : integerParam(text, name);
 }
-
