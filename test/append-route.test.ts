@@ -3,6 +3,7 @@
 // request the direct route leaves (here: the same path with a query string). They must be
 // indistinguishable: the same statuses, headers, bodies and error codes, one rate limit, one
 // set of counts.
+import { connect } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createLogServer, type AppOptions } from '../api/app.js';
@@ -144,6 +145,40 @@ test('one write rate limit for both routes, and one count of appends in /metrics
     assert.match(metrics, /diptych_http_requests_total\{method="POST",route="\/api\/v1\/entries",status="429"\} 2\n/);
     assert.match(metrics, /diptych_rejections_total\{route="\/api\/v1\/entries",code="rate_limited"\} 2\n/);
     assert.match(metrics, /diptych_appends_total\{result="created"\} 2\n/);
+  } finally {
+    await s.close();
+  }
+});
+
+test('pipelined requests on one connection are answered in order, appends and reads alike', async () => {
+  const s = await serve();
+  try {
+    const key = newSignerKey('pipelined@example.org');
+    const post = (entry: Uint8Array): Buffer =>
+      Buffer.concat([Buffer.from(`POST ${DIRECT} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${entry.length}\r\n\r\n`), entry]);
+    const requests = Buffer.concat([
+      post(keysEntry(key, 'pipelined-one')),
+      Buffer.from('GET /api/v1/log HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'),
+      post(Buffer.from('{"not":"an envelope"}')),
+      post(keysEntry(key, 'pipelined-two')),
+    ]);
+    const { port } = new URL(s.url);
+    // Written at once, without half-closing (Node's server drops what is pending on a client's FIN).
+    // Answers follow each other directly (a JSON body has no final newline).
+    const statusesOf = (text: string): number[] => [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: Number(port) }, () => socket.write(requests));
+      let received = '';
+      socket.on('data', (d: Buffer) => {
+        received += d.toString('utf8');
+        if (statusesOf(received).length === 4 && /\}\s*$/.test(received)) socket.destroy();
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve(received));
+    });
+    const statuses = statusesOf(text);
+    assert.equal(statuses, [201, 200, 400, 201]);
+    assert.is(s.directTaken(), 3);
   } finally {
     await s.close();
   }
