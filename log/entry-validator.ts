@@ -14,6 +14,12 @@ export const KEYS_PAYLOAD_TYPE = 'application/vnd.diptych.keys+json';
 /** Public keys the log knows, by DSSE keyid (`name+hex8`). */
 export interface KeyDirectory {
   publicKey(keyid: string, entry: ParsedEnvelope): Uint8Array | undefined;
+  /**
+   * True when every key it answers was parsed from a vkey whose key ID matched the key
+   * (parseVerifierKey checks that): the validator then does not hash the key again to check
+   * the keyid it was found under. Absent or false: it does.
+   */
+  readonly keyIdsChecked?: boolean;
 }
 
 export interface ValidatedEntry {
@@ -39,7 +45,7 @@ export function staticKeys(vkeys: readonly string[], crypto?: Crypto): KeyDirect
     const key = parseVerifierKey(vkey, crypto);
     byKeyid.set(keyidOf(vkey), key.publicKey);
   }
-  return { publicKey: (keyid) => byKeyid.get(keyid) };
+  return { publicKey: (keyid) => byKeyid.get(keyid), keyIdsChecked: true };
 }
 
 /**
@@ -47,7 +53,8 @@ export function staticKeys(vkeys: readonly string[], crypto?: Crypto): KeyDirect
  * (trust on first use), so its signatures are checked against the keys it names.
  */
 export function selfNamedKeys(crypto?: Crypto): KeyDirectory {
-  return { publicKey: (keyid, entry) => selfNamedKey(keyid, entry, crypto) };
+  // selfNamedKey answers only a key whose vkey is named under exactly this keyid.
+  return { publicKey: (keyid, entry) => selfNamedKey(keyid, entry, crypto), keyIdsChecked: true };
 }
 
 function selfNamedKey(keyid: string, entry: ParsedEnvelope, crypto: Crypto | undefined): Uint8Array | undefined {
@@ -69,6 +76,7 @@ function selfNamedKey(keyid: string, entry: ParsedEnvelope, crypto: Crypto | und
 /** The first directory that knows a keyid answers. */
 export function chainKeys(...directories: readonly KeyDirectory[]): KeyDirectory {
   return {
+    keyIdsChecked: directories.every((d) => d.keyIdsChecked === true),
     publicKey(keyid, entry) {
       for (const d of directories) {
         const key = d.publicKey(keyid, entry);
@@ -93,9 +101,11 @@ export class EntryValidator {
     for (const { keyid, sig } of parsed.envelope.signatures) {
       const publicKey = this.keys.publicKey(keyid, parsed);
       if (publicKey === undefined) continue;
-      const { name, keyId: id } = parseKeyid(keyid);
-      if (!bytesEqual(keyId(name, ED25519_TYPE, publicKey, this.crypto), id)) {
-        throw new DiptychError('invalid_signature', `the key known as ${keyid} has another key ID`);
+      if (this.keys.keyIdsChecked !== true) {
+        const { name, keyId: id } = parseKeyid(keyid);
+        if (!bytesEqual(keyId(name, ED25519_TYPE, publicKey, this.crypto), id)) {
+          throw new DiptychError('invalid_signature', `the key known as ${keyid} has another key ID`);
+        }
       }
       known.push({ keyid, publicKey, signature: fromBase64(sig) });
     }

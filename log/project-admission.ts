@@ -24,6 +24,8 @@ export function projectKeyDirectory(state: ProjectState): KeyDirectory {
       if (typeof project !== 'string') return undefined;
       return state.policy(project)?.keys.find((k) => k.keyid === keyid)?.publicKey;
     },
+    // Project keys are parsed from their vkeys (parseProjectKey, and the snapshot's restore).
+    keyIdsChecked: true,
   };
 }
 

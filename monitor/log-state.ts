@@ -36,6 +36,8 @@ export function ackKeyDirectory(state: LogState): KeyDirectory {
       const project = typeof alert === 'string' ? state.governance.alert(alert)?.alert.project : undefined;
       return project === undefined ? undefined : state.projects.policy(project)?.keys.find((k) => k.keyid === keyid)?.publicKey;
     },
+    // A project's keys, parsed from their vkeys.
+    keyIdsChecked: true,
   };
 }
 
