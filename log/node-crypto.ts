@@ -44,8 +44,13 @@ export function createNodeCrypto(maxCachedKeys = 4096): Crypto {
         }
         input = scratch.subarray(0, length);
       }
-      const d = hash('sha256', input, 'buffer') as Buffer;
-      return new Uint8Array(d.buffer, d.byteOffset, d.length);
+      // The digest as a 'binary' (latin1) string copied into a fresh 32-byte array: V8 keeps
+      // arrays this small on its own heap, where a 'buffer' digest is a Buffer with a backing
+      // store of its own (and a second view here), costlier to make and to collect.
+      const digest = hash('sha256', input, 'binary');
+      const out = new Uint8Array(32);
+      for (let i = 0; i < 32; i++) out[i] = digest.charCodeAt(i);
+      return out;
     },
     sha256Into(out, offset, input) {
       // A 'binary' (latin1) digest is a string on the V8 heap, not a Buffer with a backing
