@@ -5,6 +5,18 @@ const textEncoder = new TextEncoder();
 const strictDecoder = new TextDecoder('utf-8', { fatal: true });
 
 export function utf8(text: string): Uint8Array {
+  // Short ASCII text (key names, PAE headers, note lines) copied by hand into an array small
+  // enough for V8 to keep on its own heap; TextEncoder gives every result a backing store of
+  // its own, which costs more to make and to collect than the copy.
+  if (text.length <= 64) {
+    const out = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) return textEncoder.encode(text);
+      out[i] = c;
+    }
+    return out;
+  }
   return textEncoder.encode(text);
 }
 

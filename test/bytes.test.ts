@@ -2,7 +2,7 @@
 // Buffer does not have: one encoding per byte string.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fromBase64, fromHex, toBase64, toHex } from '../log/bytes.js';
+import { fromBase64, fromHex, toBase64, toHex, utf8 } from '../log/bytes.js';
 import { DiptychError } from '../log/errors.js';
 import { check, fc } from './support/fuzz.js';
 
@@ -44,5 +44,10 @@ test('hex: lowercase, as Buffer gives it, and parses back', () =>
     assert.is(hex, Buffer.from(bytes).toString('hex'));
     assert.equal(fromHex(hex), bytes);
   }));
+
+test('utf8: the same bytes as TextEncoder, short or long, ASCII or not', () =>
+  check('utf8', fc.oneof(fc.string({ maxLength: 70 }), fc.string({ unit: 'grapheme', maxLength: 70 }), fc.string({ unit: 'binary', maxLength: 70 }), fc.string({ minLength: 60, maxLength: 200 })), (text) => {
+    assert.equal(utf8(text), new TextEncoder().encode(text));
+  }, 1000));
 
 test.run();
