@@ -11,7 +11,7 @@ import type { TransparencyLog } from '../log/transparency-log.js';
 import type { ErrorAnswer } from './app.js';
 import type { AppendReply } from './append-reply.js';
 import { readIncoming } from './body.js';
-import { REQUEST_ID_HEADER, reportRequest, requestId, type ObserveOptions } from './observe.js';
+import { REQUEST_ID_HEADER, RequestIds, reportRequest, type ObserveOptions } from './observe.js';
 import { incomingAddress, takeWriteToken, type TokenBuckets } from './rate-limit.js';
 import type { DirectRoute } from './server.js';
 
@@ -27,10 +27,11 @@ export interface AppendRouteOptions {
 }
 
 export function appendRoute(options: AppendRouteOptions): DirectRoute {
+  const ids = new RequestIds();
   return (req, res) => {
     // Only the exact path; anything else (a query string, a trailing slash) is hono's to answer.
     if (req.method !== 'POST' || req.url !== ROUTE) return false;
-    answer(options, req, res).catch((e: unknown) => {
+    answer(options, ids, req, res).catch((e: unknown) => {
       // Unreachable unless writing the answer itself failed: nothing more can be said on it.
       options.errorAnswer(e);
       res.destroy();
@@ -39,10 +40,10 @@ export function appendRoute(options: AppendRouteOptions): DirectRoute {
   };
 }
 
-async function answer(options: AppendRouteOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function answer(options: AppendRouteOptions, ids: RequestIds, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = performance.now();
   const offered = req.headers[REQUEST_ID_HEADER];
-  const id = requestId(typeof offered === 'string' ? offered : undefined);
+  const id = ids.for(typeof offered === 'string' ? offered : undefined);
   let status: number;
   let body: Uint8Array;
   let headers: Record<string, string> = {};

@@ -17,6 +17,7 @@ import { WitnessNode } from '../witness/node.js';
 import { CheckpointLog } from './support/checkpoint-log.js';
 import { keysEntry, newKeyPair, newSignerKey, postEntry, removeDir, request, serveTestLog, tempDir, textOf, witnessPolicy } from './support/log-fixture.js';
 import { startGovernedLog } from './support/governed-log.js';
+import { RequestIds } from '../api/observe.js';
 
 const test = suite('logging');
 
@@ -108,6 +109,17 @@ test('a witness node: requests, cosigning and a dead-lettered webhook are logged
   } finally {
     await removeDir(dir);
   }
+});
+
+test('generated request ids are UUID-shaped, distinct, and distinct between generators', () => {
+  const a = new RequestIds();
+  const b = new RequestIds();
+  const seen = new Set<string>();
+  for (let i = 0; i < 5000; i++) for (const ids of [a, b]) seen.add(ids.for(undefined));
+  assert.is(seen.size, 10_000);
+  for (const id of seen) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.is(a.for('client-7'), 'client-7');
+  assert.match(a.for('not sane'), /^[0-9a-f-]{36}$/);
 });
 
 test.run();
