@@ -93,20 +93,24 @@ export async function treeHash(h: MerkleHasher, size: number, reader: HashReader
 /** RFC 6962 PATH(m, D[start:end]) as the ranges whose hashes form the audit path, leaf first. */
 export function inclusionRanges(index: number, size: number): Range[] {
   const out: Range[] = [];
+  walkInclusionPath(index, size, (start, end) => out.push([start, end]));
+  return out.reverse();
+}
+
+/** Calls `visit` with each sibling range of PATH(m, D[0:size]), root first (so, reversed proof order). */
+function walkInclusionPath(index: number, size: number, visit: (start: number, end: number) => void): void {
   let start = 0;
   let end = size;
-  // Walk down from the root; each step contributes the sibling range, so reverse at the end.
   while (end - start > 1) {
     const k = splitPoint(end - start);
     if (index < start + k) {
-      out.push([start + k, end]);
+      visit(start + k, end);
       end = start + k;
     } else {
-      out.push([start, start + k]);
+      visit(start, start + k);
       start += k;
     }
   }
-  return out.reverse();
 }
 
 /**
@@ -157,9 +161,12 @@ export async function inclusionProofs(h: MerkleHasher, indexes: readonly number[
     if (slot === undefined) ends.set(end, (slot = distinct.push([start, end]) - 1));
     return slot;
   };
+  // One array of slot numbers a proof, and no range pairs: a batch proves thousands of leaves.
   const proofSlots = indexes.map((index) => {
     checkIndex(index, size);
-    return inclusionRanges(index, size).map(([start, end]) => slotOf(start, end));
+    const slots: number[] = [];
+    walkInclusionPath(index, size, (start, end) => slots.push(slotOf(start, end)));
+    return slots.reverse();
   });
   const hashes = await hashRanges(h, distinct, reader);
   return proofSlots.map((proof) => proof.map((slot) => hashes[slot]!));
