@@ -123,7 +123,15 @@ function checkBindings(prev: KeyPolicy, next: KeysPayload): void {
   }
 }
 
-function mergeRevocations(prev: KeyPolicy | undefined, next: KeysPayload, index: number): Map<string, Revocation> {
+/**
+ * The revocations of a project that has none, shared: most projects never revoke a key, and an
+ * empty Map and its table were a fifth of the memory a project's policy takes. Policies are
+ * never changed in place (the next one is built anew), so sharing it is safe.
+ */
+export const NO_REVOCATIONS: ReadonlyMap<string, Revocation> = new Map();
+
+function mergeRevocations(prev: KeyPolicy | undefined, next: KeysPayload, index: number): ReadonlyMap<string, Revocation> {
+  if (next.revoked.length === 0) return prev?.revoked ?? NO_REVOCATIONS;
   const revoked = new Map(prev?.revoked);
   for (const r of next.revoked) {
     const old = revoked.get(r.keyid);

@@ -5,7 +5,7 @@
 // state rebuilt from the entries (as `diptych serve --reindex` asks). Browser-safe.
 import { DiptychError } from '../log/errors.js';
 import { parseVerifierKey } from '../log/note.js';
-import { keyidOfVkey, type KeyPolicy, type Revocation } from '../log/project-policy.js';
+import { keyidOfVkey, NO_REVOCATIONS, type KeyPolicy, type Revocation } from '../log/project-policy.js';
 import type { ReleaseState } from '../log/release-manifest.js';
 import type { LogPolicy } from '../log/policy.js';
 import type { AlertRecord } from './governance.js';
@@ -49,7 +49,7 @@ function policyJson(p: KeyPolicy): PolicyJson {
 
 function keyPolicy(j: PolicyJson): KeyPolicy {
   const keys = j.keys.map((vkey) => ({ keyid: keyidOfVkey(vkey), vkey, publicKey: parseVerifierKey(vkey).publicKey }));
-  return { project: j.project, seq: j.seq, threshold: j.threshold, keys, revoked: new Map(j.revoked.map((r) => [r.keyid, r])), known: new Map(j.known), index: j.index };
+  return { project: j.project, seq: j.seq, threshold: j.threshold, keys, revoked: j.revoked.length === 0 ? NO_REVOCATIONS : new Map(j.revoked.map((r) => [r.keyid, r])), known: new Map(j.known), index: j.index };
 }
 
 export function snapshotOf(state: LogState, size: number, lastLeaf: string): StateSnapshot {
