@@ -48,9 +48,10 @@ export function readIncoming(incoming: IncomingMessage, maxSize: number, code = 
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       resolve(new Uint8Array(body.buffer, body.byteOffset, body.length));
     };
-    const onError = (e: Error): void => {
+    // The client went away mid-body (Node's "aborted"): its request is malformed, not our failure.
+    const onError = (): void => {
       stop();
-      reject(e);
+      reject(new DiptychError('bad_request', 'the request body ended before its declared length'));
     };
     incoming.on('data', onData);
     incoming.on('end', onEnd);

@@ -184,6 +184,27 @@ test('pipelined requests on one connection are answered in order, appends and re
   }
 });
 
+test('a client that goes away mid-body is a bad request on both routes, not an internal error', async () => {
+  const s = await serve();
+  try {
+    const { port } = new URL(s.url);
+    for (const path of [DIRECT, VIA_HONO]) {
+      await new Promise<void>((resolve) => {
+        const socket = connect({ host: '127.0.0.1', port: Number(port) }, () => {
+          socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n{"payload"`);
+          setTimeout(() => socket.destroy(), 50);
+        });
+        socket.on('close', () => setTimeout(resolve, 100));
+      });
+    }
+    // serve()'s close asserts that no internal error was reported.
+    const metrics = textOf(await request(s.url, '/metrics'));
+    assert.match(metrics, /diptych_rejections_total\{route="\/api\/v1\/entries",code="bad_request"\} 2\n/);
+  } finally {
+    await s.close();
+  }
+});
+
 test('the append answer is byte for byte what JSON.stringify writes of it', () =>
   check(
     'append reply',
