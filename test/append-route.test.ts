@@ -6,52 +6,17 @@
 import { connect } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createLogServer, type AppOptions } from '../api/app.js';
-import { listen, type DirectRoute, type RunningServer } from '../api/server.js';
+import type { AppOptions } from '../api/app.js';
 import { appendReplies } from '../api/append-reply.js';
 import { toBase64, toHex } from '../log/bytes.js';
 import { canonicalBytes } from '../log/jcs.js';
 import { check, fc } from './support/fuzz.js';
-import { TransparencyLog } from '../log/transparency-log.js';
-import { assertErrorReply, jsonOf, keysEntry, newSignerKey, removeDir, request, tempDir, textOf, type EntryReceipt, type Reply } from './support/log-fixture.js';
+import { assertErrorReply, jsonOf, keysEntry, newSignerKey, request, serveTestLog, textOf, type EntryReceipt, type Reply, type ServedLog } from './support/log-fixture.js';
 
 const DIRECT = '/api/v1/entries';
 const VIA_HONO = '/api/v1/entries?via=hono';
 
-interface Served {
-  url: string;
-  log: TransparencyLog;
-  server: RunningServer;
-  /** Requests the direct route took (the others went to hono). */
-  directTaken(): number;
-  close(): Promise<void>;
-}
-
-async function serve(appOptions: AppOptions = {}): Promise<Served> {
-  const dir = await tempDir('append-route');
-  const internal: unknown[] = [];
-  const log = await TransparencyLog.open({ dataDir: dir, cadenceMs: 20, verifyThreads: 0 });
-  const { app, direct } = createLogServer(log, { onInternalError: (e) => internal.push(e), ...appOptions });
-  let taken = 0;
-  const counted: DirectRoute = (req, res) => {
-    const took = direct(req, res);
-    if (took) taken++;
-    return took;
-  };
-  const server = await listen(app, { host: '127.0.0.1', port: 0, direct: counted });
-  return {
-    url: server.url,
-    log,
-    server,
-    directTaken: () => taken,
-    async close() {
-      await server.close();
-      await log.close();
-      await removeDir(dir);
-      assert.equal(internal.map(String), [], 'no internal errors');
-    },
-  };
-}
+const serve = (app: AppOptions = {}): Promise<ServedLog> => serveTestLog({ verifyThreads: 0, app });
 
 const post = (url: string, path: string, body: Uint8Array | string, headers: Record<string, string> = {}): Promise<Reply> =>
   request(url, path, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
@@ -197,7 +162,7 @@ test('a client that goes away mid-body is a bad request on both routes, not an i
         socket.on('close', () => setTimeout(resolve, 100));
       });
     }
-    // serve()'s close asserts that no internal error was reported.
+    // serveTestLog's close asserts that no internal error was reported.
     const metrics = textOf(await request(s.url, '/metrics'));
     assert.match(metrics, /diptych_rejections_total\{route="\/api\/v1\/entries",code="bad_request"\} 2\n/);
   } finally {

@@ -9,38 +9,15 @@
 import { connect, type Socket } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TransparencyLog, type LogOptions } from '../log/transparency-log.js';
-import { createLogServer, type AppOptions } from '../api/app.js';
-import { listen, type ListenOptions, type RunningServer } from '../api/server.js';
+import type { LogOptions } from '../log/transparency-log.js';
+import type { AppOptions } from '../api/app.js';
+import type { ListenOptions } from '../api/server.js';
 import { TokenBuckets } from '../api/rate-limit.js';
 import { toHex } from '../log/bytes.js';
-import { assertErrorReply, clientHasher, jsonOf, postEntry, removeDir, request, strangerEntry, tempDir, type EntryReceipt } from './support/log-fixture.js';
+import { assertErrorReply, clientHasher, jsonOf, postEntry, request, serveTestLog, strangerEntry, type EntryReceipt, type ServedLog } from './support/log-fixture.js';
 
-interface Served {
-  url: string;
-  log: TransparencyLog;
-  server: RunningServer;
-  close(): Promise<void>;
-}
-
-async function serve(logOptions: Partial<LogOptions>, appOptions: AppOptions = {}, listenOptions: ListenOptions = {}): Promise<Served> {
-  const dir = await tempDir('limits');
-  const internal: unknown[] = [];
-  const log = await TransparencyLog.open({ dataDir: dir, cadenceMs: 20, verifyThreads: 0, ...logOptions });
-  const { app, direct } = createLogServer(log, { onInternalError: (e) => internal.push(e), ...appOptions });
-  const server = await listen(app, { host: '127.0.0.1', port: 0, direct, ...listenOptions });
-  return {
-    url: server.url,
-    log,
-    server,
-    async close() {
-      await server.close();
-      await log.close();
-      await removeDir(dir);
-      assert.equal(internal.map(String), [], 'no internal errors');
-    },
-  };
-}
+const serve = (logOptions: Partial<LogOptions>, app: AppOptions = {}, listenOptions: Pick<ListenOptions, 'timeouts'> = {}): Promise<ServedLog> =>
+  serveTestLog({ verifyThreads: 0, ...logOptions, app, listen: listenOptions });
 
 const entry = (n: number | string): Uint8Array => strangerEntry('application/vnd.example.limits+json', { n });
 

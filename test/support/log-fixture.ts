@@ -21,8 +21,8 @@ import { openCheckpoint } from '../../log/checkpoint.js';
 import { TransparencyLog, type LogOptions } from '../../log/transparency-log.js';
 import { parsePolicy, type LogPolicy } from '../../log/policy.js';
 import { merkleHasher, type Hash, type MerkleHasher } from '../../log/tree.js';
-import { createLogServer } from '../../api/app.js';
-import { listen, type RunningServer } from '../../api/server.js';
+import { createLogServer, type AppOptions } from '../../api/app.js';
+import { listen, type DirectRoute, type ListenOptions, type RunningServer } from '../../api/server.js';
 
 // ---------------------------------------------------------------------------------------------
 // Directories
@@ -110,8 +110,18 @@ export interface ServedLog {
   readonly log: TransparencyLog;
   readonly server: RunningServer;
   readonly url: string;
+  /** Requests the direct append route took (api/append-route.ts); the others went to hono. */
+  directTaken(): number;
   /** Stops the server, closes the log and removes the directory. */
   close(): Promise<void>;
+}
+
+export interface ServeTestLogOptions extends Omit<LogOptions, 'dataDir'> {
+  logKeyText?: string;
+  /** For createLogServer (onInternalError is the fixture's own). */
+  app?: Omit<AppOptions, 'onInternalError'>;
+  /** For listen (host, port and the direct route are the fixture's own). */
+  listen?: Pick<ListenOptions, 'timeouts'>;
 }
 
 /**
@@ -119,20 +129,28 @@ export interface ServedLog {
  * `logKeyText`, that signer key is the log's (written as <dir>/log.key, mode 0600); otherwise
  * the log makes one.
  */
-export async function serveTestLog(options: Omit<LogOptions, 'dataDir'> & { logKeyText?: string } = {}): Promise<ServedLog> {
+export async function serveTestLog(options: ServeTestLogOptions = {}): Promise<ServedLog> {
   const dir = await tempDir('api');
   const internalErrors: unknown[] = [];
   try {
     if (options.logKeyText !== undefined) await writeFile(join(dir, 'log.key'), options.logKeyText + '\n', { mode: 0o600 });
-    const log = await TransparencyLog.open({ dataDir: dir, cadenceMs: 20, ...options });
+    const { logKeyText: _key, app: appOptions, listen: listenOptions, ...logOptions } = options;
+    const log = await TransparencyLog.open({ dataDir: dir, cadenceMs: 20, ...logOptions });
     // Unexpected failures would be 500s; a test that sees one fails with the cause at hand.
-    const { app, direct } = createLogServer(log, { onInternalError: (e) => internalErrors.push(e) });
-    const server = await listen(app, { host: '127.0.0.1', port: 0, direct });
+    const { app, direct } = createLogServer(log, { ...appOptions, onInternalError: (e) => internalErrors.push(e) });
+    let taken = 0;
+    const counted: DirectRoute = (req, res) => {
+      const took = direct(req, res);
+      if (took) taken++;
+      return took;
+    };
+    const server = await listen(app, { ...listenOptions, host: '127.0.0.1', port: 0, direct: counted });
     return {
       dir,
       log,
       server,
       url: server.url,
+      directTaken: () => taken,
       async close() {
         await server.close();
         await log.close();
