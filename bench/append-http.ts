@@ -53,7 +53,7 @@ export async function appendOverHttp(entries: readonly Uint8Array[], cadenceMs: 
   const server = await startServer(dir, cadenceMs);
   try {
     // A fresh server compiles its hot paths during its first second under load; measure after.
-    await postAll(server.url, '/api/v1/entries', makeEntries(WARMUP_ENTRIES), { connections: 256 });
+    await postAll(server.url, '/api/v1/entries', makeEntries(WARMUP_ENTRIES, { distinctKeys: true }), { connections: 256 });
     const run = await postAll(server.url, '/api/v1/entries', entries, load);
     const created = run.statuses.get(201) ?? 0;
     if (created !== entries.length) throw new Error(`${entries.length - created} of ${entries.length} appends were not answered 201: ${JSON.stringify([...run.statuses])}`);
