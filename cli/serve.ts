@@ -1,6 +1,7 @@
 // `diptych serve`: opens the log in --data and serves it over HTTP until SIGINT/SIGTERM.
 import { readFile } from 'node:fs/promises';
 import { TransparencyLog } from '../log/transparency-log.js';
+import { defaultEd25519Verifier } from '../log/node-crypto.js';
 import { parsePolicy } from '../log/policy.js';
 import { createLogServer } from '../api/app.js';
 import { listen } from '../api/server.js';
@@ -82,7 +83,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   });
   if (values.json) process.stdout.write(JSON.stringify({ url: server.url, origin: log.origin, verifierKey: log.key.verifierKey, size: log.sequencer.size }) + '\n');
   // The verifier key is public; people starting a log copy it from this line (README).
-  logger.info({ event: 'listening', url: server.url, origin: log.origin, size: log.sequencer.size, verifierKey: log.key.verifierKey }, `log ${log.origin} (size ${log.sequencer.size}) listening on ${server.url}; verifier key: ${log.key.verifierKey}`);
+  logger.info({ event: 'listening', url: server.url, origin: log.origin, size: log.sequencer.size, verifierKey: log.key.verifierKey, ed25519: defaultEd25519Verifier() }, `log ${log.origin} (size ${log.sequencer.size}) listening on ${server.url}; verifier key: ${log.key.verifierKey}`);
   await stopped;
   await server.close();
   await log.close();

@@ -24,7 +24,7 @@ export const nobleCrypto: Crypto = {
   verifyEd25519(publicKey, message, signature) {
     if (publicKey.length !== 32 || signature.length !== 64) return false;
     try {
-      // zip215: false gives RFC 8032 / node:crypto semantics, so both backends agree.
+      // zip215: false: RFC 8032's strict rules, as libsodium (node-crypto.ts) applies them.
       return ed25519.verify(signature, message, publicKey, { zip215: false });
     } catch {
       return false;
