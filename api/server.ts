@@ -11,7 +11,13 @@ export interface RunningServer {
   /** Base URL, e.g. http://127.0.0.1:8080 */
   readonly url: string;
   readonly port: number;
-  close(): Promise<void>;
+  /**
+   * Stops taking connections and closes idle keep-alive ones; requests under way go on. The
+   * first step of a graceful stop: stop listening, drain the log, close.
+   */
+  stopListening(): void;
+  /** Closes every connection, giving those still answering up to graceMs, and the server. */
+  close(graceMs?: number): Promise<void>;
 }
 
 export interface ListenOptions {
@@ -62,17 +68,29 @@ export function listen(app: Hono, options: ListenOptions = {}): Promise<RunningS
     server.once('listening', () => {
       const { port } = server.address() as AddressInfo;
       const shownHost = host.includes(':') ? `[${host}]` : host;
+      let closed: Promise<void> | undefined;
+      const stopListening = (): Promise<void> => (closed ??= new Promise<void>((done) => server.close(() => done())));
       resolve({
         url: `http://${shownHost}:${port}`,
         port,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-          }),
+        stopListening: () => void stopListening(),
+        close: async (graceMs = 0) => {
+          const allClosed = stopListening();
+          server.closeIdleConnections(); // those whose answers were written since stopListening
+          if (graceMs > 0) await within(allClosed, graceMs);
+          server.closeAllConnections();
+          await allClosed;
+        },
       });
     });
   });
+}
+
+/** Resolves when `promise` settles or after `ms`, whichever is first. */
+async function within(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 /**

@@ -7,6 +7,7 @@ import { ed25519VerifyRate, sha256LeafRate } from './baselines.js';
 import { appendThroughLibrary } from './append-lib.js';
 import { appendOverHttp } from './append-http.js';
 import { connectionsWithin } from './http-load.js';
+import { defaultEd25519Verifier } from '../log/node-crypto.js';
 import { policyThroughput } from './policy.js';
 import { sweepBench } from './sweep.js';
 import { verifyLockTime } from './verify-lock.js';
@@ -30,6 +31,8 @@ const sha = sha256LeafRate(makeEntries(20_000), quick ? 300 : 1000);
 print(result('baseline.sha256_leaf', sha, 'entries/s'));
 const ed = ed25519VerifyRate(quick ? 300 : 1000);
 print(result('baseline.ed25519_verify', ed, 'verifies/s'));
+if (!values.json) process.stdout.write(`(Ed25519 verified by ${defaultEd25519Verifier()}; OpenSSL through node:crypto for comparison:)\n`);
+print(result('baseline.ed25519_verify.openssl', ed25519VerifyRate(quick ? 300 : 1000, 'openssl'), 'verifies/s', ed));
 
 // A witness sweep (cold: logs everything; idle: finds nothing new) against the replay index.
 // First after the baselines: its peak RSS is this process's, and the benches after it leave

@@ -9,6 +9,9 @@ import { EXIT_OK, integerFlag, parseCommand } from './args.js';
 import { createLogger, logLevelFlag, LOG_LEVEL_HELP } from './logger.js';
 import { logEvents } from './log-events.js';
 
+/** After a drain, how long connections still writing their answers get before they are closed. */
+const STOP_GRACE_MS = 2000;
+
 export const SERVE_HELP = `Usage: diptych serve [--data DIR] [--host 127.0.0.1] [--port 8080] [--origin NAME] [--policy FILE]
 
 Runs the transparency log: the C2SP checkpoint and tile endpoints and the /api/v1 JSON API.
@@ -85,7 +88,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
   // The verifier key is public; people starting a log copy it from this line (README).
   logger.info({ event: 'listening', url: server.url, origin: log.origin, size: log.sequencer.size, verifierKey: log.key.verifierKey, ed25519: defaultEd25519Verifier() }, `log ${log.origin} (size ${log.sequencer.size}) listening on ${server.url}; verifier key: ${log.key.verifierKey}`);
   await stopped;
-  await server.close();
+  // A graceful stop: appends under way are logged and answered, not refused or cut off.
+  server.stopListening();
+  await log.drain();
+  await server.close(STOP_GRACE_MS);
   await log.close();
   return EXIT_OK;
 }

@@ -403,13 +403,21 @@ export class Sequencer<C = undefined> {
     return index !== undefined && index < this.current.size ? index : undefined;
   }
 
-  /** Stops accepting entries, finishes the step under way, and answers the rest with not_ready. */
+  /**
+   * Stops accepting entries and logs the ones already waiting, in as many steps as they need,
+   * so that their callers get their answers (a restart costs them a wait, not a refusal).
+   * Entries that cannot be stored are refused, as in any step. Idempotent.
+   */
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
-    for (const p of this.pending.values()) p.reject(new DiptychError('not_ready', 'the log is shutting down'));
-    this.pending.clear();
+    // Each step takes up to maxBatch entries and removes every entry it took, stored or not.
+    while (this.pending.size > 0) {
+      this.running = this.integrate();
+      await this.running;
+    }
+    this.running = undefined;
   }
 }

@@ -3,6 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createNodeCrypto } from './node-crypto.js';
+import { DiptychError } from './errors.js';
 import { merkleHasher, type MerkleHasher } from './tree.js';
 import { LevelStorage } from './level-storage.js';
 import { Sequencer, type AdmissionPolicy, type AppendResult } from './sequencer.js';
@@ -87,6 +88,13 @@ export class TransparencyLog {
     /** Entries whose state came from the stored snapshot at start (the rest were replayed). */
     readonly restoredEntries: number,
   ) {}
+
+  /** Set by close(): new submissions are refused, those being validated still get logged. */
+  private closing = false;
+  /** Submissions between arrival and the sequencer (their signatures being verified). */
+  private validating = 0;
+  private validatedAll: (() => void) | undefined;
+  private drained: Promise<void> | undefined;
 
   /** Key policies and releases. */
   get projects(): ProjectState {
@@ -216,14 +224,40 @@ export class TransparencyLog {
 
   /** Validates an entry and resolves once it is durably logged under a signed checkpoint. */
   async submit(entry: Uint8Array): Promise<AppendResult> {
-    const validated = await this.validator.validate(entry);
+    if (this.closing) throw new DiptychError('not_ready', 'the log is shutting down');
+    this.validating++;
+    let validated: ValidatedEntry;
+    try {
+      validated = await this.validator.validate(entry);
+    } finally {
+      if (--this.validating === 0) this.validatedAll?.();
+    }
+    // Reached before drain() goes on (its wait resolves in a later microtask), so an entry
+    // validated during a drain is in the sequencer's last steps.
     this.witnessRule(validated);
     return this.sequencer.add(entry, validated);
   }
 
-  async close(): Promise<void> {
-    await this.publisher.close();
+  /**
+   * Stops taking entries but answers those already taken: new submissions are refused
+   * (not_ready); those being validated, and those waiting for a checkpoint, are logged and
+   * their callers answered. Reads go on working. For a graceful stop: drain, close the
+   * connections that waited for those answers, then close().
+   */
+  drain(): Promise<void> {
+    this.drained ??= this.drainOnce();
+    return this.drained;
+  }
+
+  private async drainOnce(): Promise<void> {
+    await this.publisher.close(); // it submits through this log: before the door closes
+    this.closing = true;
+    if (this.validating > 0) await new Promise<void>((resolve) => (this.validatedAll = resolve));
     await this.sequencer.close();
+  }
+
+  async close(): Promise<void> {
+    await this.drain();
     // Nothing is admitted any more: the state is that of every stored entry. (A log run with
     // other admission rules keeps no state of its own to save.) A failed save costs the next
     // start a longer replay, nothing else, so it does not fail the close.

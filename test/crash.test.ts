@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { toHex } from '../log/bytes.js';
 import { checkpointSigner } from '../log/log-key.js';
 import type { SignerKey } from '../log/note.js';
 import { startChildServer, type ChildServer } from './support/child-server.js';
@@ -115,6 +116,55 @@ test(`SIGKILL while clients post, ${KILLS} times: acknowledged entries survive, 
     assert.ok(ledger!.acks.length >= KILLS * ACKS_PER_ROUND);
     // Acknowledged indices are distinct: no two entries were ever given the same place.
     assert.is(new Set(ledger!.acks.map((a) => a.index)).size, ledger!.acks.length);
+  } finally {
+    await removeDir(dir);
+  }
+});
+
+/** The entries the log holds but has not yet put under a checkpoint, from /metrics. */
+async function pendingEntries(url: string): Promise<number> {
+  const match = /^diptych_log_pending_entries (\d+)$/m.exec(textOf(await request(url, '/metrics')));
+  return Number(match?.[1] ?? NaN);
+}
+
+test('SIGTERM while appends wait for their checkpoint: each is logged and answered, and the server exits 0', async () => {
+  const dir = await tempDir('graceful');
+  const key = newSignerKey('graceful.test/developer');
+  try {
+    // A long cadence: the appends are still waiting for their step when the signal comes.
+    const server = await startChildServer({ dataDir: dir, cadenceMs: 60_000 });
+    const entries = Array.from({ length: 40 }, (_, i) => keysEntry(key, `graceful-${i}`));
+    let replies;
+    try {
+      // The first step runs at once; the ones after it wait for the cadence.
+      assert.is((await postEntry(server.url, keysEntry(key, 'graceful-first'))).status, 201);
+      const before = server.info.size + 1;
+      const posted = Promise.all(entries.map((e) => postEntry(server.url, e)));
+      for (let tries = 0; (await pendingEntries(server.url)) < entries.length; tries++) {
+        assert.ok(tries < 500, 'the appends reach the sequencer');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.equal(await server.stop('SIGTERM'), { code: 0, signal: null }, server.stderr());
+      replies = await posted;
+      assert.equal(replies.map((r) => r.status), entries.map(() => 201), 'every append is answered, none refused or cut off');
+      const indexes = replies.map((r) => jsonOf<EntryReceipt>(r).index).sort((a, b) => a - b);
+      assert.equal(indexes, entries.map((_, i) => before + i));
+    } finally {
+      await server.stop('SIGKILL');
+    }
+    const again = await startChildServer({ dataDir: dir });
+    try {
+      assert.is(again.info.size, server.info.size + 1 + entries.length);
+      for (const [i, reply] of replies.entries()) {
+        const receipt = jsonOf<EntryReceipt>(reply);
+        const stored = await request(again.url, `/api/v1/entries/${receipt.index}`);
+        assert.is(stored.status, 200);
+        assert.is(jsonOf<{ leafHash: string }>(stored).leafHash, receipt.leafHash, `entry ${receipt.index} after the restart`);
+        assert.is(receipt.leafHash, toHex(clientHasher.leaf(entries[i]!)));
+      }
+    } finally {
+      await again.stop('SIGTERM');
+    }
   } finally {
     await removeDir(dir);
   }

@@ -23,6 +23,7 @@ import { expectCode, settledCode } from './support/expect-code.js';
 import {
   clientHasher,
   flipMiddle,
+  keysEntry,
   newSignerKey,
   openLogCheckpoint,
   recursiveRoot,
@@ -570,22 +571,56 @@ test('maxPending: more entries waiting than allowed are refused with overloaded'
     }
   }));
 
-test('close answers waiting entries with not_ready and refuses new ones; nothing half-written', () =>
+test('close logs the entries waiting for a step, answers them, and refuses new ones', () =>
   withDir('seq-close', async (dir) => {
     const key = newSignerKey(ORIGIN);
     const first = await openSequencer(dir, key);
     await first.sequencer.add(entryOf('kept'), undefined);
     const waiting = [first.sequencer.add(entryOf('w1'), undefined), first.sequencer.add(entryOf('w2'), undefined)];
-    const outcomes = Promise.all(waiting.map(settledCode));
-    // Synchronously after the adds: their step needs a timer turn, which close cancels.
-    await first.close();
-    assert.equal(await outcomes, ['not_ready', 'not_ready']);
+    // Synchronously after the adds: their step needs a timer turn, which close does not wait for.
+    await first.sequencer.close();
+    assert.equal((await Promise.all(waiting)).map((r) => r.index), [1, 2]);
     await expectCode(first.sequencer.add(entryOf('after close'), undefined), 'not_ready');
+    await first.close();
     const second = await openSequencer(dir, key);
     try {
-      assert.is(second.sequencer.size, 1);
+      assert.is(second.sequencer.size, 3);
     } finally {
       await second.close();
+    }
+  }));
+
+test('close takes as many steps as the waiting entries need (maxBatch at a time)', () =>
+  withDir('seq-close-batches', async (dir) => {
+    const key = newSignerKey(ORIGIN);
+    const { sequencer, close } = await openSequencer(dir, key, { cadenceMs: 60_000, maxBatch: 4 });
+    try {
+      const waiting = Array.from({ length: 10 }, (_, i) => sequencer.add(entryOf(`batch ${i}`), undefined));
+      await sequencer.close();
+      const results = await Promise.all(waiting);
+      assert.equal(results.map((r) => r.index), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      assert.equal([...new Set(results.map((r) => r.size))], [4, 8, 10], 'three steps, each under its own checkpoint');
+    } finally {
+      await close();
+    }
+  }));
+
+test('TransparencyLog.drain logs what it was given, validations under way included, then refuses', () =>
+  withDir('log-drain', async (dir) => {
+    const log = await TransparencyLog.open({ dataDir: dir, cadenceMs: 60_000, verifyThreads: 2 });
+    try {
+      const start = log.sequencer.size;
+      const key = newSignerKey('drain.test/developer');
+      // Self-signed keys entries: each waits for the verification threads when drain begins.
+      const taken = Array.from({ length: 20 }, (_, i) => log.submit(keysEntry(key, `drain-${i}`)));
+      await log.drain();
+      const results = await Promise.all(taken);
+      assert.equal(results.map((r) => r.index), Array.from({ length: 20 }, (_, i) => start + i));
+      assert.ok(results.every((r) => r.created));
+      await expectCode(log.submit(keysEntry(key, 'too-late')), 'not_ready');
+      assert.is(log.sequencer.size, start + 20, 'reads go on after a drain');
+    } finally {
+      await log.close();
     }
   }));
 
