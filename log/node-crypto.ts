@@ -47,8 +47,8 @@ export interface NodeCryptoOptions {
 
 /** Returns a node:crypto backend; OpenSSL verification keeps its own bounded cache of parsed keys. */
 export function createNodeCrypto(options: NodeCryptoOptions = {}): Crypto {
-  const { maxCachedKeys = 4096, ed25519 = defaultEd25519Verifier() } = options;
-  const sodium = ed25519 === 'libsodium' ? loadSodium() : undefined;
+  const { maxCachedKeys = 4096, ed25519 } = options;
+  const sodium = ed25519 === 'openssl' ? undefined : loadSodium();
   if (ed25519 === 'libsodium' && sodium === undefined) throw new Error('libsodium (sodium-native) does not load on this platform');
   const keys = new Map<string, KeyObject | null>();
   let scratch = new Uint8Array(1024);

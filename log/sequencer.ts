@@ -106,6 +106,7 @@ export class Sequencer<C = undefined> {
   /** When the current checkpoint was signed and stored (or the log opened): for its age in /metrics. */
   private checkpointTime = Date.now();
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   private constructor(options: SequencerOptions<C>, edge: TileEdge, head: StoredHead) {
     this.h = options.hasher;
@@ -406,9 +407,15 @@ export class Sequencer<C = undefined> {
   /**
    * Stops accepting entries and logs the ones already waiting, in as many steps as they need,
    * so that their callers get their answers (a restart costs them a wait, not a refusal).
-   * Entries that cannot be stored are refused, as in any step. Idempotent.
+   * Entries that cannot be stored are refused, as in any step. Idempotent: a second call
+   * waits for the first (two draining loops would log the same entries twice).
    */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.closing ??= this.drainAndStop();
+    return this.closing;
+  }
+
+  private async drainAndStop(): Promise<void> {
     this.closed = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;

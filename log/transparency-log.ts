@@ -89,7 +89,7 @@ export class TransparencyLog {
     readonly restoredEntries: number,
   ) {}
 
-  /** Set by close(): new submissions are refused, those being validated still get logged. */
+  /** Set by drain(): new submissions are refused, those being validated still get logged. */
   private closing = false;
   /** Submissions between arrival and the sequencer (their signatures being verified). */
   private validating = 0;

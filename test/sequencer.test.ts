@@ -596,9 +596,10 @@ test('close takes as many steps as the waiting entries need (maxBatch at a time)
     const { sequencer, close } = await openSequencer(dir, key, { cadenceMs: 60_000, maxBatch: 4 });
     try {
       const waiting = Array.from({ length: 10 }, (_, i) => sequencer.add(entryOf(`batch ${i}`), undefined));
-      await sequencer.close();
+      await Promise.all([sequencer.close(), sequencer.close()]); // a second close waits for the first
       const results = await Promise.all(waiting);
       assert.equal(results.map((r) => r.index), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      assert.is(sequencer.size, 10, 'each entry logged once');
       assert.equal([...new Set(results.map((r) => r.size))], [4, 8, 10], 'three steps, each under its own checkpoint');
     } finally {
       await close();
