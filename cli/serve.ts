@@ -79,10 +79,16 @@ export async function serveCommand(argv: string[]): Promise<number> {
     throw e;
   });
   // The handlers go in before the address is printed: whoever reads it may signal at once.
+  // The first signal starts a graceful stop; with both handlers gone, a second one ends the
+  // process at once (Node's default), for an operator who will not wait for the drain.
   const stopped = new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
   if (values.json) process.stdout.write(JSON.stringify({ url: server.url, origin: log.origin, verifierKey: log.key.verifierKey, size: log.sequencer.size }) + '\n');
   // The verifier key is public; people starting a log copy it from this line (README).
