@@ -105,7 +105,7 @@ export class Sequencer<C = undefined> {
   private lastIntegration = 0;
   /** When the current checkpoint was signed and stored (or the log opened): for its age in /metrics. */
   private checkpointTime = Date.now();
-  private closed = false;
+  /** Set by close(): from then on no entry is taken and no step is scheduled. */
   private closing: Promise<void> | undefined;
 
   private constructor(options: SequencerOptions<C>, edge: TileEdge, head: StoredHead) {
@@ -188,7 +188,7 @@ export class Sequencer<C = undefined> {
    * caller has already validated it; the sequencer only orders, stores and proves.
    */
   add(entry: Uint8Array, context: C): Promise<AppendResult> {
-    if (this.closed) return Promise.reject(new DiptychError('not_ready', 'the log is shutting down'));
+    if (this.closing !== undefined) return Promise.reject(new DiptychError('not_ready', 'the log is shutting down'));
     const leafHash = this.h.leaf(entry);
     // A compact map key, not for display; apply rather than a spread, which was 2.3x slower.
     const key = String.fromCharCode.apply(null, leafHash as unknown as number[]);
@@ -209,7 +209,7 @@ export class Sequencer<C = undefined> {
   }
 
   private schedule(): void {
-    if (this.timer !== undefined || this.running !== undefined || this.closed) return;
+    if (this.timer !== undefined || this.running !== undefined || this.closing !== undefined) return;
     const wait = Math.max(0, this.lastIntegration + this.cadenceMs - Date.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -416,7 +416,6 @@ export class Sequencer<C = undefined> {
   }
 
   private async drainAndStop(): Promise<void> {
-    this.closed = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
